@@ -1,0 +1,27 @@
+package dev.pluginhost.host;
+
+/** Why a plugin process ended. */
+public enum DeathCause {
+  /** It exited by itself, with an exit code (System.exit, Runtime.halt, a failed load). */
+  EXITED,
+  /** A signal the host did not send ended it (a native crash, the kernel, an outside kill). */
+  SIGNALED,
+  /** The JVM ran out of memory and exited (it runs with -XX:+ExitOnOutOfMemoryError). */
+  OUT_OF_MEMORY,
+  /** The host killed it: a call ran past the plugin's call time limit. */
+  KILLED_CALL_LIMIT,
+  /** The host killed it: it stopped answering health probes within their deadline. */
+  KILLED_UNRESPONSIVE,
+  /** The host killed it: it did not start, handshake or run its start hook in time or correctly. */
+  FAILED_START,
+  /** The host ended it on purpose: the plugin or the host was stopped. */
+  STOPPED_BY_HOST;
+
+  /** Whether the host itself ended the process. */
+  public boolean killedByHost() {
+    return this == KILLED_CALL_LIMIT
+        || this == KILLED_UNRESPONSIVE
+        || this == FAILED_START
+        || this == STOPPED_BY_HOST;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.pluginhost.host;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.pluginhost.host.internal.CallFutures;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Executor;
+
+/**
+ * One plugin of a {@link PluginHost}: the way to call it and watch it. A handle stays valid for
+ * the host's whole life, across any number of restarts of the plugin's process.
+ *
+ * <p>All methods are thread-safe. Every call has a deadline, given as a timeout from now; no call
+ * waits past it. A call made while the plugin is starting or restarting waits for it, within that
+ * deadline. A call in flight when the process dies fails at once with UNAVAILABLE and the death's
+ * reason; it is not retried, because the host cannot know whether the plugin acted on it.
+ */
+public interface PluginHandle {
+
+  /** The plugin's id, from its descriptor. */
+  String id();
+
+  /** The plugin's version, from its descriptor. */
+  String version();
+
+  /** The plugin's state now. */
+  PluginState state();
+
+  /** The process serving the plugin now, if one is. */
+  OptionalLong pid();
+
+  /** How many times the plugin's process has been restarted since the host started. */
+  int restartCount();
+
+  /** How the most recent process of this plugin ended, if one has. */
+  Optional<ProcessDeath> lastDeath();
+
+  /**
+   * The names of the functions the plugin registered when it last started; empty before the
+   * first start.
+   */
+  List<String> functions();
+
+  /**
+   * Calls a unary function and waits for its result.
+   *
+   * @param timeout how long the caller will wait; also the deadline the plugin sees
+   * @throws PluginCallException whenever the call did not produce a result
+   */
+  default byte[] call(String function, byte[] input, Duration timeout) {
+    return CallFutures.await(callAsync(function, input, timeout));
+  }
+
+  /** {@link #call} with text, encoded as UTF-8 both ways. */
+  default String callText(String function, String input, Duration timeout) {
+    return new String(
+        call(function, input.getBytes(StandardCharsets.UTF_8), timeout), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Calls a unary function without waiting. The future fails with a {@link PluginCallException};
+   * cancelling it cancels the call in the plugin.
+   */
+  ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout);
+
+  /**
+   * Opens a two-way stream with a streaming function. Returns once the plugin is serving (waiting
+   * for a restart if need be, within {@code timeout}); the stream's deadline is {@code timeout}
+   * from now.
+   *
+   * @throws PluginCallException if the plugin cannot be reached in time or is stopped
+   */
+  PluginPipe openPipe(String function, Duration timeout);
+
+  /**
+   * Adds a listener for every later state change, run on {@code executor}. Events already past
+   * are not replayed.
+   */
+  void addListener(PluginListener listener, Executor executor);
+}

@@ -1,0 +1,311 @@
+package dev.pluginhost.host;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import com.google.common.util.concurrent.AbstractIdleService;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import dev.pluginhost.host.internal.catalog.PluginCatalog;
+import dev.pluginhost.host.internal.catalog.PluginDescriptor;
+import dev.pluginhost.host.internal.runtime.HostRuntime;
+import dev.pluginhost.host.internal.runtime.PluginSupervisor;
+import dev.pluginhost.host.internal.spawn.OsProcessLauncher;
+import dev.pluginhost.host.internal.spawn.RunnerDistribution;
+import io.grpc.Status;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the plugins of one directory, each in a JVM of its own, and keeps them serving whatever
+ * they do.
+ *
+ * <p>A {@link com.google.common.util.concurrent.Service}: {@link #startAsync()} finds the
+ * plugins, unpacks the runner and starts every plugin; {@link #awaitRunning(Duration)} returns
+ * once each has served or failed its first start (a plugin that fails to start is restarted with
+ * backoff and never fails the host). {@link #stopAsync()} drains calls and stops every plugin
+ * gracefully, killing what overstays its grace. Like every Guava service, a stopped host never
+ * starts again. {@link #close()} stops and waits.
+ *
+ * <pre>{@code
+ * try (PluginHost host = PluginHost.builder().pluginsDirectory(Path.of("plugins")).build()) {
+ *   host.startAsync().awaitRunning(Duration.ofMinutes(1));
+ *   String greeting = host.plugin("hello").callText("greet", "world", Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Plugins are found once, at start; {@link #plugin(String)} and
+ * {@link #plugins()} are empty before then.
+ */
+public final class PluginHost extends AbstractIdleService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(5);
+
+  private final Path pluginsDirectory;
+  private final Path workDirectory;
+  private final Path dataDirectory;
+  private final Path cacheDirectory;
+  private final PluginSettings defaults;
+  private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin;
+
+  private volatile Map<String, PluginSupervisor> supervisors = Map.of();
+  private volatile List<String> problems = List.of();
+  private HostRuntime runtime;
+  private Path ownedWorkDirectory;
+  private Path socketRoot;
+
+  private PluginHost(Builder builder) {
+    this.pluginsDirectory = builder.pluginsDirectory;
+    this.workDirectory = builder.workDirectory;
+    this.dataDirectory = builder.dataDirectory;
+    this.cacheDirectory = builder.cacheDirectory;
+    this.defaults = builder.defaults;
+    this.perPlugin = Map.copyOf(builder.perPlugin);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  protected void startUp() throws Exception {
+    Path work = workDirectory;
+    if (work == null) {
+      work = Files.createTempDirectory("pluginhost-");
+      ownedWorkDirectory = work;
+    }
+    Files.createDirectories(work);
+    Path data = dataDirectory != null ? dataDirectory : work.resolve("data");
+    // Unix socket paths are limited to 107 bytes, so sockets live under a short private path.
+    socketRoot = Files.createTempDirectory(Path.of("/tmp"), "ph-");
+    Path runnerJar = RunnerDistribution.unpack(cacheDirectory);
+    PluginCatalog.Scan scan = PluginCatalog.scan(pluginsDirectory);
+    problems = List.copyOf(scan.problems());
+    scan.problems().forEach(problem -> log.error("plugin refused: {}", problem));
+    perPlugin.keySet().stream()
+        .filter(id -> !scan.plugins().containsKey(id))
+        .forEach(id -> log.warn("settings were given for plugin '{}', which is not in {}", id, pluginsDirectory));
+
+    runtime =
+        new HostRuntime(
+            new OsProcessLauncher(), runnerJar, socketRoot, work.resolve("plugins"), data, System.getenv());
+    Map<String, PluginSupervisor> created = new LinkedHashMap<>();
+    for (PluginDescriptor descriptor : scan.plugins().values()) {
+      created.put(descriptor.id(), new PluginSupervisor(descriptor, settingsFor(descriptor.id()), runtime));
+    }
+    supervisors = Map.copyOf(created);
+    log.info("starting {} plugins from {}: {}", created.size(), pluginsDirectory, created.keySet());
+
+    List<ListenableFuture<Void>> firstAttempts = new ArrayList<>();
+    Duration longestStart = Duration.ZERO;
+    for (PluginSupervisor supervisor : created.values()) {
+      firstAttempts.add(supervisor.start());
+      Duration start = settingsFor(supervisor.id()).startTimeout();
+      longestStart = start.compareTo(longestStart) > 0 ? start : longestStart;
+    }
+    try {
+      Futures.successfulAsList(firstAttempts)
+          .get(longestStart.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("not every plugin finished its first start in time; the host runs regardless");
+    }
+  }
+
+  private PluginSettings settingsFor(String id) {
+    UnaryOperator<PluginSettings.Builder> customizer = perPlugin.get(id);
+    return customizer == null ? defaults : customizer.apply(defaults.toBuilder()).build();
+  }
+
+  @Override
+  protected void shutDown() throws Exception {
+    Collection<PluginSupervisor> all = supervisors.values();
+    List<ListenableFuture<Void>> stops = new ArrayList<>();
+    Duration longestGrace = Duration.ZERO;
+    for (PluginSupervisor supervisor : all) {
+      stops.add(supervisor.stop());
+      Duration grace = settingsFor(supervisor.id()).shutdownGrace();
+      longestGrace = grace.compareTo(longestGrace) > 0 ? grace : longestGrace;
+    }
+    try {
+      Futures.successfulAsList(stops)
+          .get(longestGrace.multipliedBy(2).plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("some plugins did not stop in time; killing them");
+      all.forEach(PluginSupervisor::kill);
+      try {
+        Futures.successfulAsList(stops).get(STOP_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException stillThere) {
+        log.error("some plugin processes did not die after SIGKILL within {}", STOP_MARGIN);
+      }
+    } finally {
+      if (runtime != null) {
+        runtime.close();
+      }
+      deleteQuietly(socketRoot);
+      deleteQuietly(ownedWorkDirectory);
+    }
+  }
+
+  private static void deleteQuietly(Path directory) {
+    if (directory == null) {
+      return;
+    }
+    try {
+      MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
+    } catch (IOException e) {
+      log.debug("could not delete {}", directory, e);
+    }
+  }
+
+  @Override
+  protected String serviceName() {
+    return "PluginHost[" + pluginsDirectory + "]";
+  }
+
+  /**
+   * The plugin with this id.
+   *
+   * @throws PluginCallException with NOT_FOUND, naming the plugins there are, if there is none
+   */
+  public PluginHandle plugin(String id) {
+    PluginSupervisor supervisor = supervisors.get(checkNotNull(id, "id"));
+    if (supervisor == null) {
+      throw new PluginCallException(
+          Status.Code.NOT_FOUND,
+          id,
+          null,
+          -1,
+          "no plugin '" + id + "' in this host; it has: "
+              + (supervisors.isEmpty() ? "(none; is the host started?)" : String.join(", ", supervisors.keySet())),
+          null,
+          null,
+          null);
+    }
+    return supervisor;
+  }
+
+  /** The plugin with this id, if there is one. */
+  public Optional<PluginHandle> findPlugin(String id) {
+    return Optional.ofNullable(supervisors.get(id));
+  }
+
+  /** Every plugin, in the order found. */
+  public List<PluginHandle> plugins() {
+    return ImmutableList.copyOf(supervisors.values());
+  }
+
+  /** One sentence for each entry of the plugins directory that was refused, and why. */
+  public List<String> problems() {
+    return problems;
+  }
+
+  /**
+   * Stops the host and waits for it to terminate: calls drain, plugins stop gracefully, then are
+   * killed. Idempotent; safe to call from any state.
+   */
+  @Override
+  public void close() {
+    stopAsync();
+    try {
+      awaitTerminated(Duration.ofMinutes(2));
+    } catch (TimeoutException e) {
+      log.error("the host did not stop within 2 minutes", e);
+    } catch (IllegalStateException failed) {
+      log.error("the host failed", failed);
+    }
+  }
+
+  /** Builds a {@link PluginHost}. Not thread-safe. */
+  public static final class Builder {
+    private Path pluginsDirectory;
+    private Path workDirectory;
+    private Path dataDirectory;
+    private Path cacheDirectory = defaultCacheDirectory();
+    private PluginSettings defaults = PluginSettings.defaults();
+    private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Where the plugins are: jars, or folders with a jar and lib/. Required. */
+    public Builder pluginsDirectory(Path directory) {
+      this.pluginsDirectory = checkNotNull(directory, "directory").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * Where plugin processes get their working and temporary directories. Default: a fresh
+     * private temporary directory, deleted when the host stops.
+     */
+    public Builder workDirectory(Path directory) {
+      this.workDirectory = checkNotNull(directory, "directory").toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * Where each plugin's data directory goes (one subdirectory per plugin id), which outlives
+     * restarts of the plugin. Default: {@code data} inside the work directory.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = checkNotNull(directory, "directory").toAbsolutePath();
+      return this;
+    }
+
+    /** Where the plugin runner's jar is unpacked and kept. Default: ~/.cache/pluginhost. */
+    public Builder cacheDirectory(Path directory) {
+      this.cacheDirectory = checkNotNull(directory, "directory").toAbsolutePath();
+      return this;
+    }
+
+    /** The settings of every plugin not configured otherwise. */
+    public Builder defaults(PluginSettings settings) {
+      this.defaults = checkNotNull(settings, "settings");
+      return this;
+    }
+
+    /** Settings for one plugin, as changes to the defaults. */
+    public Builder plugin(String id, UnaryOperator<PluginSettings.Builder> changes) {
+      checkArgument(!perPlugin.containsKey(checkNotNull(id, "id")), "plugin %s is configured twice", id);
+      perPlugin.put(id, checkNotNull(changes, "changes"));
+      return this;
+    }
+
+    /** Settings for one plugin, replacing the defaults. */
+    public Builder plugin(String id, PluginSettings settings) {
+      checkNotNull(settings, "settings");
+      return plugin(id, ignored -> settings.toBuilder());
+    }
+
+    /**
+     * @throws IllegalStateException if no plugins directory was given
+     */
+    public PluginHost build() {
+      checkState(pluginsDirectory != null, "pluginsDirectory is required");
+      return new PluginHost(this);
+    }
+
+    private static Path defaultCacheDirectory() {
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      Path base = xdg != null && !xdg.isEmpty()
+          ? Path.of(xdg)
+          : Path.of(System.getProperty("user.home"), ".cache");
+      return base.resolve("pluginhost");
+    }
+  }
+}

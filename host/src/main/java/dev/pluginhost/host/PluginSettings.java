@@ -1,0 +1,263 @@
+package dev.pluginhost.host;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the host runs one plugin: its JVM, what it may inherit, its configuration, and the limits
+ * the host enforces. Immutable; make one with {@link #builder()} or change a copy with
+ * {@link #toBuilder()}. Every setting has a default that suits a well-behaved plugin.
+ */
+public final class PluginSettings {
+  private static final PluginSettings DEFAULTS = builder().build();
+
+  private final Path javaExecutable;
+  private final int maxHeapMegabytes;
+  private final ImmutableList<String> jvmOptions;
+  private final ImmutableSet<String> inheritedEnvironment;
+  private final ImmutableMap<String, String> environment;
+  private final ImmutableMap<String, String> config;
+  private final Duration startTimeout;
+  private final Duration callTimeLimit;
+  private final Duration probeInterval;
+  private final Duration probeTimeout;
+  private final Duration restartBackoffInitial;
+  private final Duration restartBackoffMax;
+  private final Duration shutdownGrace;
+
+  private PluginSettings(Builder b) {
+    this.javaExecutable = b.javaExecutable;
+    this.maxHeapMegabytes = b.maxHeapMegabytes;
+    this.jvmOptions = ImmutableList.copyOf(b.jvmOptions);
+    this.inheritedEnvironment = ImmutableSet.copyOf(b.inheritedEnvironment);
+    this.environment = ImmutableMap.copyOf(b.environment);
+    this.config = ImmutableMap.copyOf(b.config);
+    this.startTimeout = b.startTimeout;
+    this.callTimeLimit = b.callTimeLimit;
+    this.probeInterval = b.probeInterval;
+    this.probeTimeout = b.probeTimeout;
+    this.restartBackoffInitial = b.restartBackoffInitial;
+    this.restartBackoffMax = b.restartBackoffMax;
+    this.shutdownGrace = b.shutdownGrace;
+  }
+
+  /** The settings every plugin gets unless told otherwise. */
+  public static PluginSettings defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The {@code java} launcher for the plugin's JVM; default: the one running the host. */
+  public Path javaExecutable() {
+    return javaExecutable;
+  }
+
+  /** The plugin JVM's maximum heap ({@code -Xmx}), in MiB; default 256. */
+  public int maxHeapMegabytes() {
+    return maxHeapMegabytes;
+  }
+
+  /** Extra JVM options, after the host's own; default none. */
+  public List<String> jvmOptions() {
+    return jvmOptions;
+  }
+
+  /** Names of host environment variables passed on to the plugin; default none. */
+  public Set<String> inheritedEnvironment() {
+    return inheritedEnvironment;
+  }
+
+  /** Environment variables set for the plugin; default none. */
+  public Map<String, String> environment() {
+    return environment;
+  }
+
+  /** The plugin's own configuration, given to its start hook; default empty. */
+  public Map<String, String> config() {
+    return config;
+  }
+
+  /** From spawn to the start hook's return, at most; default 30 s. */
+  public Duration startTimeout() {
+    return startTimeout;
+  }
+
+  /**
+   * The longest any call may run inside the plugin, whatever its caller's deadline; a call still
+   * running past it means a hung handler, and the process is killed and restarted. Default 60 s.
+   */
+  public Duration callTimeLimit() {
+    return callTimeLimit;
+  }
+
+  /** How often the host probes a running plugin; default 2 s. */
+  public Duration probeInterval() {
+    return probeInterval;
+  }
+
+  /** How long a probe may take before the process is killed as unresponsive; default 5 s. */
+  public Duration probeTimeout() {
+    return probeTimeout;
+  }
+
+  /** The delay before the first restart after a death; default 100 ms, doubling each time. */
+  public Duration restartBackoffInitial() {
+    return restartBackoffInitial;
+  }
+
+  /** The longest delay between restarts; default 30 s. */
+  public Duration restartBackoffMax() {
+    return restartBackoffMax;
+  }
+
+  /** How long a graceful stop may take (drain, then stop hook) before a kill; default 5 s. */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
+  /** Builds {@link PluginSettings}. Not thread-safe. */
+  public static final class Builder {
+    private Path javaExecutable =
+        Path.of(System.getProperty("java.home"), "bin", "java").toAbsolutePath();
+    private int maxHeapMegabytes = 256;
+    private final List<String> jvmOptions = new java.util.ArrayList<>();
+    private final Set<String> inheritedEnvironment = new LinkedHashSet<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Map<String, String> config = new LinkedHashMap<>();
+    private Duration startTimeout = Duration.ofSeconds(30);
+    private Duration callTimeLimit = Duration.ofSeconds(60);
+    private Duration probeInterval = Duration.ofSeconds(2);
+    private Duration probeTimeout = Duration.ofSeconds(5);
+    private Duration restartBackoffInitial = Duration.ofMillis(100);
+    private Duration restartBackoffMax = Duration.ofSeconds(30);
+    private Duration shutdownGrace = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    private Builder(PluginSettings s) {
+      javaExecutable = s.javaExecutable;
+      maxHeapMegabytes = s.maxHeapMegabytes;
+      jvmOptions.addAll(s.jvmOptions);
+      inheritedEnvironment.addAll(s.inheritedEnvironment);
+      environment.putAll(s.environment);
+      config.putAll(s.config);
+      startTimeout = s.startTimeout;
+      callTimeLimit = s.callTimeLimit;
+      probeInterval = s.probeInterval;
+      probeTimeout = s.probeTimeout;
+      restartBackoffInitial = s.restartBackoffInitial;
+      restartBackoffMax = s.restartBackoffMax;
+      shutdownGrace = s.shutdownGrace;
+    }
+
+    public Builder javaExecutable(Path java) {
+      this.javaExecutable = checkNotNull(java, "java").toAbsolutePath();
+      return this;
+    }
+
+    public Builder maxHeapMegabytes(int megabytes) {
+      checkArgument(megabytes >= 16, "maxHeapMegabytes must be at least 16, got %s", megabytes);
+      this.maxHeapMegabytes = megabytes;
+      return this;
+    }
+
+    /** Appends JVM options, such as {@code -XX:+UseZGC}. */
+    public Builder addJvmOptions(String... options) {
+      for (String option : options) {
+        checkArgument(option != null && option.startsWith("-"), "not a JVM option: %s", option);
+        jvmOptions.add(option);
+      }
+      return this;
+    }
+
+    /** Passes these host environment variables on to the plugin, when the host has them. */
+    public Builder inheritEnvironment(String... names) {
+      for (String name : names) {
+        inheritedEnvironment.add(checkNotNull(name, "name"));
+      }
+      return this;
+    }
+
+    /** Sets an environment variable for the plugin. */
+    public Builder environment(String name, String value) {
+      environment.put(checkNotNull(name, "name"), checkNotNull(value, "value"));
+      return this;
+    }
+
+    /** Sets one entry of the plugin's own configuration. */
+    public Builder config(String key, String value) {
+      config.put(checkNotNull(key, "key"), checkNotNull(value, "value"));
+      return this;
+    }
+
+    /** Replaces the plugin's own configuration. */
+    public Builder config(Map<String, String> values) {
+      config.clear();
+      values.forEach(this::config);
+      return this;
+    }
+
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = positive(timeout, "startTimeout");
+      return this;
+    }
+
+    public Builder callTimeLimit(Duration limit) {
+      this.callTimeLimit = positive(limit, "callTimeLimit");
+      return this;
+    }
+
+    public Builder probeInterval(Duration interval) {
+      this.probeInterval = positive(interval, "probeInterval");
+      return this;
+    }
+
+    public Builder probeTimeout(Duration timeout) {
+      this.probeTimeout = positive(timeout, "probeTimeout");
+      return this;
+    }
+
+    public Builder restartBackoff(Duration initial, Duration max) {
+      this.restartBackoffInitial = positive(initial, "initial backoff");
+      this.restartBackoffMax = positive(max, "max backoff");
+      checkArgument(max.compareTo(initial) >= 0, "max backoff %s is below initial %s", max, initial);
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      checkNotNull(grace, "shutdownGrace");
+      checkArgument(!grace.isNegative(), "shutdownGrace must not be negative, got %s", grace);
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    public PluginSettings build() {
+      return new PluginSettings(this);
+    }
+
+    private static Duration positive(Duration value, String name) {
+      checkNotNull(value, name);
+      checkArgument(!value.isNegative() && !value.isZero(), "%s must be positive, got %s", name, value);
+      return value;
+    }
+  }
+}

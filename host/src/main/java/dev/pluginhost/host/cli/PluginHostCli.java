@@ -1,0 +1,25 @@
+package dev.pluginhost.host.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pluginhost} launcher: {@code java -jar pluginhost.jar COMMAND}. */
+@Command(
+    name = "pluginhost",
+    mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
+    description = "Runs untrusted plugins, each in its own clean JVM, and keeps them serving.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+public final class PluginHostCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new PluginHostCli()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+}

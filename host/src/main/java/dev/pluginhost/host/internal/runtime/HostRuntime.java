@@ -1,0 +1,62 @@
+package dev.pluginhost.host.internal.runtime;
+
+import com.google.common.util.concurrent.ListeningScheduledExecutorService;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.pluginhost.host.internal.spawn.ProcessLauncher;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What all plugins of one host share: the event loop for their sockets, a scheduler for timers,
+ * the process launcher, and the directories spawns live in. Created at host start, closed at host
+ * stop, after every plugin.
+ */
+public final class HostRuntime implements AutoCloseable {
+  final EventLoopGroup eventLoops;
+  final ListeningScheduledExecutorService scheduler;
+  final ProcessLauncher launcher;
+  final Path runnerJar;
+  final Path socketRoot;
+  final Path workRoot;
+  final Path dataRoot;
+  final Map<String, String> hostEnvironment;
+
+  /**
+   * @param socketRoot a private (0700) directory with a short path: Unix socket paths are limited
+   *     to 107 bytes
+   * @param workRoot where each plugin's working and temporary directories go
+   * @param dataRoot where each plugin's data directory goes; it outlives restarts
+   */
+  public HostRuntime(
+      ProcessLauncher launcher,
+      Path runnerJar,
+      Path socketRoot,
+      Path workRoot,
+      Path dataRoot,
+      Map<String, String> hostEnvironment) {
+    this.launcher = launcher;
+    this.runnerJar = runnerJar;
+    this.socketRoot = socketRoot;
+    this.workRoot = workRoot;
+    this.dataRoot = dataRoot;
+    this.hostEnvironment = Map.copyOf(hostEnvironment);
+    this.eventLoops = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+    this.scheduler =
+        MoreExecutors.listeningDecorator(
+            Executors.newScheduledThreadPool(
+                2,
+                new ThreadFactoryBuilder().setNameFormat("pluginhost-timer-%d").setDaemon(true).build()));
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+}

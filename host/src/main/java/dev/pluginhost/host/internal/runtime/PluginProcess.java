@@ -1,0 +1,398 @@
+package dev.pluginhost.host.internal.runtime;
+
+import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
+
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.SettableFuture;
+import dev.pluginhost.host.DeathCause;
+import dev.pluginhost.host.PluginSettings;
+import dev.pluginhost.host.ProcessDeath;
+import dev.pluginhost.host.internal.catalog.PluginDescriptor;
+import dev.pluginhost.host.internal.io.OutputDrain;
+import dev.pluginhost.host.internal.io.OutputTail;
+import dev.pluginhost.host.internal.spawn.ChildProcess;
+import dev.pluginhost.host.internal.spawn.JvmCommand;
+import dev.pluginhost.proto.WireProtocol;
+import dev.pluginhost.proto.runner.v1.FunctionInfo;
+import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
+import dev.pluginhost.proto.runner.v1.ShutdownRequest;
+import dev.pluginhost.proto.runner.v1.StartPluginRequest;
+import dev.pluginhost.proto.runner.v1.StartPluginResponse;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JVM run of a plugin, from spawn to death. One-shot: it never restarts; the supervisor makes
+ * a new one. It owns the child process, its output drains, its channel, the calls in flight on
+ * it, and the record of how it ended.
+ *
+ * <p>Thread-safe. {@link #death()} completes exactly once, and before it does, every call in
+ * flight on this process has been failed with the reason.
+ */
+public final class PluginProcess {
+  private static final Logger log = LoggerFactory.getLogger(PluginProcess.class);
+  private static final int TAIL_LINES = 30;
+  private static final double LOG_LINES_PER_SECOND = 200;
+  private static final long DRAIN_WAIT_MILLIS = 50;
+
+  final PluginDescriptor plugin;
+  final PluginSettings settings;
+  final HostRuntime runtime;
+  private final int generation;
+  private final OutputTail tail = new OutputTail(TAIL_LINES);
+  private final SettableFuture<Void> reportedReady = SettableFuture.create();
+  private final SettableFuture<Void> serving = SettableFuture.create();
+  private final SettableFuture<ProcessDeath> death = SettableFuture.create();
+  private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile List<String> functions = List.of();
+  private volatile long pid = -1;
+  private volatile ChildProcess child;
+  private volatile RunnerClient client;
+  private volatile long servingSinceNanos;
+  private DeathCause intendedCause;
+  private String intendedDetail;
+  private Path runDirectory;
+  private Path socketDirectory;
+
+  public PluginProcess(PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime, int generation) {
+    this.plugin = plugin;
+    this.settings = settings;
+    this.runtime = runtime;
+    this.generation = generation;
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  public List<String> functions() {
+    return functions;
+  }
+
+  /** Completes once, with how the process ended. */
+  public ListenableFuture<ProcessDeath> death() {
+    return death;
+  }
+
+  /** How long it has served, or zero if it never did. */
+  public Duration uptime() {
+    long since = servingSinceNanos;
+    return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+  }
+
+  int callsInFlight() {
+    return inFlight.size();
+  }
+
+  RunnerClient client() {
+    return client;
+  }
+
+  /**
+   * Spawns the JVM, waits for it to report ready, checks it in the handshake, and runs the start
+   * hook, all within the start timeout. Completes when the plugin serves; fails with a
+   * {@link StartFailedException} (after the process is gone) otherwise. Call once.
+   */
+  public ListenableFuture<Void> start() {
+    Deadline deadline = Deadline.after(settings.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      spawn();
+    } catch (IOException | RuntimeException e) {
+      log.error("plugin {}: cannot spawn its JVM", plugin.id(), e);
+      recordDeath(
+          new ProcessDeath(
+              plugin.id(), -1, Instant.now(), DeathCause.FAILED_START, -1,
+              "could not be spawned: " + e.getMessage(), List.of()));
+      return serving;
+    }
+    ListenableFuture<Void> ready =
+        Futures.catchingAsync(
+            Futures.withTimeout(reportedReady, remainingNanos(deadline), TimeUnit.NANOSECONDS, runtime.scheduler),
+            TimeoutException.class,
+            e -> Futures.immediateFailedFuture(
+                new StartStepException("did not report ready within " + CallErrors.millis(settings.startTimeout()) + " of spawning")),
+            directExecutor());
+    ListenableFuture<StartPluginResponse> started =
+        Futures.transformAsync(
+            Futures.transformAsync(ready, unused -> client.handshake(WireProtocol.VERSION, deadline), directExecutor()),
+            handshake -> {
+              log.debug("plugin {} pid {}: handshake done, protocol v{}", plugin.id(), pid, handshake.getProtocolVersion());
+              return client.futureStub()
+                  .withDeadline(deadline)
+                  .startPlugin(StartPluginRequest.newBuilder().putAllConfig(settings.config()).build());
+            },
+            directExecutor());
+    Futures.addCallback(
+        started,
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(StartPluginResponse response) {
+            functions = response.getFunctionsList().stream().map(FunctionInfo::getName).toList();
+            servingSinceNanos = System.nanoTime();
+            if (serving.set(null)) {
+              new ProcessWatchdog(PluginProcess.this).start();
+            }
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            if (!death.isDone()) {
+              kill(DeathCause.FAILED_START, describeStartFailure(t));
+            }
+          }
+        },
+        directExecutor());
+    return serving;
+  }
+
+  private String describeStartFailure(Throwable t) {
+    if (t instanceof StartStepException || t instanceof RunnerClient.HandshakeException) {
+      return "failed to start: " + t.getMessage();
+    }
+    if (t instanceof StatusRuntimeException) {
+      Status status = ((StatusRuntimeException) t).getStatus();
+      if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        return "failed to start: did not finish starting (handshake and start hook) within "
+            + CallErrors.millis(settings.startTimeout());
+      }
+      return "failed to start: " + status.getDescription();
+    }
+    return "failed to start: " + t;
+  }
+
+  private void spawn() throws IOException {
+    Path pluginWork = runtime.workRoot.resolve(plugin.id());
+    Files.createDirectories(pluginWork);
+    runDirectory = Files.createTempDirectory(pluginWork, "run-" + generation + "-");
+    Path tmp = Files.createDirectory(runDirectory.resolve("tmp"));
+    Path data = Files.createDirectories(runtime.dataRoot.resolve(plugin.id()));
+    socketDirectory = Files.createTempDirectory(runtime.socketRoot, plugin.id() + "-");
+    Path socket = socketDirectory.resolve("r.sock");
+    if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
+      throw new IOException("socket path too long for a Unix socket: " + socket);
+    }
+    byte[] token = RunnerClient.newToken();
+    ChildProcess process =
+        runtime.launcher.launch(
+            JvmCommand.command(settings, runtime.runnerJar, tmp),
+            JvmCommand.environment(settings, runtime.hostEnvironment),
+            runDirectory);
+    child = process;
+    pid = process.pid();
+    OutputDrain out =
+        new OutputDrain(plugin.id(), pid, "stdout", process.stdout(), tail, LOG_LINES_PER_SECOND, this::interceptReadyLine)
+            .start();
+    OutputDrain err =
+        new OutputDrain(plugin.id(), pid, "stderr", process.stderr(), tail, LOG_LINES_PER_SECOND, line -> false)
+            .start();
+    client = RunnerClient.connect(socket, token, runtime.eventLoops);
+    process.onExit().whenComplete((code, error) -> afterExit(code == null ? -1 : code, out, err));
+    try {
+      OutputStream stdin = process.stdin();
+      RunnerBootstrap.newBuilder()
+          .setProtocolVersion(WireProtocol.VERSION)
+          .setSocketPath(socket.toString())
+          .setAuthToken(com.google.protobuf.ByteString.copyFrom(token))
+          .setPluginId(plugin.id())
+          .addAllPluginClasspath(plugin.classpath().stream().map(Path::toString).toList())
+          .setDataDirectory(data.toString())
+          .build()
+          .writeDelimitedTo(stdin);
+      stdin.flush();
+      // stdin stays open: it is the runner's lifeline to this host.
+    } catch (IOException e) {
+      // The process died before reading; its exit is on the way and will say why.
+      log.debug("plugin {} pid {}: could not write the bootstrap", plugin.id(), pid, e);
+    }
+    log.info("plugin {}: spawned pid {}", plugin.id(), pid);
+  }
+
+  private boolean interceptReadyLine(String line) {
+    if (!reportedReady.isDone() && line.equals(WireProtocol.READY_LINE)) {
+      reportedReady.set(null);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Kills the whole process tree, recording {@code cause} and {@code detail} as the reason. Only
+   * the first reason given counts. Returns at once; {@link #death()} follows.
+   */
+  public void kill(DeathCause cause, String detail) {
+    synchronized (this) {
+      if (intendedCause == null && !death.isDone()) {
+        intendedCause = cause;
+        intendedDetail = detail;
+      }
+    }
+    ChildProcess process = child;
+    if (process != null) {
+      log.warn("plugin {} pid {}: killing: {}", plugin.id(), pid, detail);
+      process.destroyTree();
+    }
+  }
+
+  /**
+   * Stops the plugin gracefully: asks the runner to run the stop hook and exit within
+   * {@code grace}, and kills it if it has not exited shortly after. Returns the death.
+   */
+  public ListenableFuture<ProcessDeath> shutdown(Duration grace) {
+    synchronized (this) {
+      if (intendedCause == null && !death.isDone()) {
+        intendedCause = DeathCause.STOPPED_BY_HOST;
+        intendedDetail = "was stopped by the host";
+      }
+    }
+    RunnerClient current = client;
+    if (current != null && !death.isDone()) {
+      current.futureStub()
+          .withDeadline(Deadline.after(grace.toMillis() + 1000, TimeUnit.MILLISECONDS))
+          .shutdown(ShutdownRequest.newBuilder().setGraceMillis(grace.toMillis()).build());
+      runtime.scheduler.schedule(
+          () -> {
+            if (!death.isDone()) {
+              kill(DeathCause.STOPPED_BY_HOST, "was stopped by the host (killed: it did not exit within its grace)");
+            }
+          },
+          grace.toMillis() + 1000,
+          TimeUnit.MILLISECONDS);
+    } else {
+      kill(DeathCause.STOPPED_BY_HOST, "was stopped by the host");
+    }
+    return death;
+  }
+
+  /** Completes when every call in flight now has ended; calls started later are not waited for. */
+  ListenableFuture<?> drained() {
+    return Futures.whenAllComplete(inFlight.stream().map(InFlight::completion).toList())
+        .call(() -> null, directExecutor());
+  }
+
+  /**
+   * Registers a call; returns false (and registers nothing) if the process has already died, in
+   * which case the caller must fail the call with {@link #deathNow()}.
+   */
+  boolean register(InFlight call) {
+    inFlight.add(call);
+    call.completion().addListener(() -> inFlight.remove(call), directExecutor());
+    if (death.isDone()) {
+      inFlight.remove(call);
+      return false;
+    }
+    return true;
+  }
+
+  /** The death, if the process has died. */
+  ProcessDeath deathNow() {
+    return death.isDone() ? Futures.getUnchecked(death) : null;
+  }
+
+  private void afterExit(int exitCode, OutputDrain out, OutputDrain err) {
+    // Give the drains a moment to read the last lines the process wrote, which often say why it
+    // died; a grandchild holding the pipes open must not delay the verdict, hence the bound.
+    ListenableFuture<?> drained =
+        Futures.withTimeout(
+            Futures.successfulAsList(out.finished(), err.finished()), DRAIN_WAIT_MILLIS, TimeUnit.MILLISECONDS, runtime.scheduler);
+    drained.addListener(() -> recordDeath(describeExit(exitCode)), directExecutor());
+  }
+
+  private ProcessDeath describeExit(int exitCode) {
+    DeathCause cause;
+    String detail;
+    synchronized (this) {
+      cause = intendedCause;
+      detail = intendedDetail;
+    }
+    List<String> lastOutput = tail.snapshot();
+    if (cause == null) {
+      String during = serving.isDone() ? "" : " while starting";
+      if (exitCode == 3 && lastOutput.stream().anyMatch(l -> l.contains("OutOfMemoryError"))) {
+        cause = DeathCause.OUT_OF_MEMORY;
+        detail = "ran out of memory" + during + " and exited (code 3)";
+      } else if (exitCode > 128) {
+        cause = DeathCause.SIGNALED;
+        detail = "was killed by signal " + (exitCode - 128) + signalName(exitCode - 128) + during;
+      } else {
+        cause = DeathCause.EXITED;
+        detail = "exited with code " + exitCode + during;
+      }
+      if (!lastOutput.isEmpty()) {
+        detail += "; last output: " + lastOutput.get(lastOutput.size() - 1);
+      }
+    }
+    return new ProcessDeath(plugin.id(), pid, Instant.now(), cause, exitCode, detail, lastOutput);
+  }
+
+  private void recordDeath(ProcessDeath record) {
+    if (!death.set(record)) {
+      return;
+    }
+    log.warn("plugin {} {}", plugin.id(), record.summary());
+    for (InFlight call : List.copyOf(inFlight)) {
+      call.processDied(record);
+    }
+    RunnerClient current = client;
+    if (current != null) {
+      current.close();
+    }
+    serving.setException(new StartFailedException(record));
+    deleteQuietly(runDirectory);
+    deleteQuietly(socketDirectory);
+  }
+
+  private static void deleteQuietly(Path directory) {
+    if (directory == null) {
+      return;
+    }
+    try {
+      MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
+    } catch (IOException e) {
+      log.debug("could not delete {}", directory, e);
+    }
+  }
+
+  private static String signalName(int signal) {
+    switch (signal) {
+      case 6: return " (SIGABRT)";
+      case 9: return " (SIGKILL)";
+      case 11: return " (SIGSEGV)";
+      case 15: return " (SIGTERM)";
+      case 7: return " (SIGBUS)";
+      case 4: return " (SIGILL)";
+      case 8: return " (SIGFPE)";
+      default: return "";
+    }
+  }
+
+  private static long remainingNanos(Deadline deadline) {
+    return Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+  }
+
+  /** A step of starting failed in a way best said in words. */
+  private static final class StartStepException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartStepException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.pluginhost.host.internal.spawn;
+
+import dev.pluginhost.host.PluginSettings;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line and environment of a plugin JVM: everything it gets, said explicitly. Nothing
+ * comes from the host's own JVM but what is written here.
+ */
+public final class JvmCommand {
+  /** The runner's main class. */
+  public static final String RUNNER_MAIN = "dev.pluginhost.runner.RunnerMain";
+
+  private JvmCommand() {}
+
+  /**
+   * The command for one spawn.
+   *
+   * @param runnerJar the only classpath entry
+   * @param tmpDirectory the plugin's {@code java.io.tmpdir}, also where Netty unpacks its native
+   *     library
+   */
+  public static List<String> command(PluginSettings settings, Path runnerJar, Path tmpDirectory) {
+    List<String> command = new ArrayList<>();
+    command.add(settings.javaExecutable().toString());
+    command.add("-Xmx" + settings.maxHeapMegabytes() + "m");
+    // A JVM out of heap is in an unknown state: end it, so the host records the reason and
+    // restarts it clean, rather than let it limp on.
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    // No hsperfdata files in a shared /tmp for other processes to find.
+    command.add("-XX:-UsePerfData");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Djava.io.tmpdir=" + tmpDirectory);
+    command.add("-Dio.grpc.netty.shaded.io.netty.native.workdir=" + tmpDirectory);
+    // Pooled buffers cost resident memory a plugin's small messages do not need.
+    command.add("-Dio.grpc.netty.shaded.io.netty.allocator.type=unpooled");
+    // With an empty environment, Java 17 would default to ASCII; plugins get UTF-8 on purpose.
+    command.add("-Dfile.encoding=UTF-8");
+    command.add("-Dsun.stdout.encoding=UTF-8");
+    command.add("-Dsun.stderr.encoding=UTF-8");
+    command.addAll(settings.jvmOptions());
+    command.add("-cp");
+    command.add(runnerJar.toString());
+    command.add(RUNNER_MAIN);
+    return command;
+  }
+
+  /**
+   * The plugin's environment: only the variables the settings name, with values from
+   * {@code hostEnvironment} for inherited ones, then the explicit ones.
+   */
+  public static Map<String, String> environment(PluginSettings settings, Map<String, String> hostEnvironment) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (String name : settings.inheritedEnvironment()) {
+      String value = hostEnvironment.get(name);
+      if (value != null) {
+        environment.put(name, value);
+      }
+    }
+    environment.putAll(settings.environment());
+    return environment;
+  }
+}

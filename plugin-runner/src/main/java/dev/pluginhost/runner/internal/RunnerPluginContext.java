@@ -1,0 +1,81 @@
+package dev.pluginhost.runner.internal;
+
+import dev.pluginhost.plugin.api.PluginContext;
+import dev.pluginhost.plugin.api.StreamingFunction;
+import dev.pluginhost.plugin.api.TextFunction;
+import dev.pluginhost.plugin.api.UnaryFunction;
+import java.lang.System.Logger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The {@link PluginContext} handed to a plugin's start hook. */
+final class RunnerPluginContext implements PluginContext {
+  private final LoadedPlugin plugin;
+  private final Map<String, String> config;
+  private final Logger logger;
+  private final Path dataDirectory;
+  private final FunctionTable functions;
+
+  RunnerPluginContext(
+      LoadedPlugin plugin,
+      Map<String, String> config,
+      Logger logger,
+      Path dataDirectory,
+      FunctionTable functions) {
+    this.plugin = plugin;
+    this.config = Map.copyOf(config);
+    this.logger = logger;
+    this.dataDirectory = dataDirectory;
+    this.functions = functions;
+  }
+
+  @Override
+  public String pluginId() {
+    return plugin.id;
+  }
+
+  @Override
+  public String pluginVersion() {
+    return plugin.version;
+  }
+
+  @Override
+  public Map<String, String> config() {
+    return config;
+  }
+
+  @Override
+  public Logger logger() {
+    return logger;
+  }
+
+  @Override
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  @Override
+  public void register(String name, UnaryFunction function) {
+    functions.addUnary(name, function);
+  }
+
+  @Override
+  public void registerText(String name, TextFunction function) {
+    if (function == null) {
+      functions.addUnary(name, null);
+      return;
+    }
+    functions.addUnary(
+        name,
+        (call, input) -> {
+          String result = function.apply(call, new String(input, StandardCharsets.UTF_8));
+          return result == null ? new byte[0] : result.getBytes(StandardCharsets.UTF_8);
+        });
+  }
+
+  @Override
+  public void registerStreaming(String name, StreamingFunction function) {
+    functions.addStreaming(name, function);
+  }
+}

@@ -1,0 +1,318 @@
+package dev.pluginhost.runner.internal;
+
+import com.google.protobuf.ByteString;
+import dev.pluginhost.plugin.api.Plugin;
+import dev.pluginhost.plugin.api.PluginApi;
+import dev.pluginhost.plugin.api.StreamingFunction;
+import dev.pluginhost.plugin.api.UnaryFunction;
+import dev.pluginhost.proto.WireProtocol;
+import dev.pluginhost.proto.runner.v1.GetStatsRequest;
+import dev.pluginhost.proto.runner.v1.GetStatsResponse;
+import dev.pluginhost.proto.runner.v1.HandshakeRequest;
+import dev.pluginhost.proto.runner.v1.HandshakeResponse;
+import dev.pluginhost.proto.runner.v1.InvokeRequest;
+import dev.pluginhost.proto.runner.v1.InvokeResponse;
+import dev.pluginhost.proto.runner.v1.PipeFrame;
+import dev.pluginhost.proto.runner.v1.PluginRunnerGrpc;
+import dev.pluginhost.proto.runner.v1.ShutdownRequest;
+import dev.pluginhost.proto.runner.v1.ShutdownResponse;
+import dev.pluginhost.proto.runner.v1.StartPluginRequest;
+import dev.pluginhost.proto.runner.v1.StartPluginResponse;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The runner's side of {@code pluginhost.runner.v1.PluginRunner}. */
+final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
+  private final Runner runner;
+  private final FunctionTable functions = new FunctionTable();
+  private final CallTracker calls = new CallTracker();
+  private final AtomicInteger streamsInFlight = new AtomicInteger();
+  private final Executor handlerExecutor;
+  private volatile Plugin plugin;
+  private boolean startRequested;
+
+  RunnerService(Runner runner, Executor handlerExecutor) {
+    this.runner = runner;
+    this.handlerExecutor = handlerExecutor;
+  }
+
+  Plugin plugin() {
+    return plugin;
+  }
+
+  @Override
+  public void handshake(HandshakeRequest request, StreamObserver<HandshakeResponse> responses) {
+    if (request.getProtocolVersion() != runner.protocolVersion()) {
+      responses.onError(
+          Status.FAILED_PRECONDITION
+              .withDescription(
+                  WireProtocol.versionMismatch(request.getProtocolVersion(), runner.protocolVersion()))
+              .asRuntimeException());
+      return;
+    }
+    responses.onNext(
+        HandshakeResponse.newBuilder()
+            .setProtocolVersion(runner.protocolVersion())
+            .setProof(
+                ByteString.copyFrom(
+                    WireProtocol.proof(runner.token(), request.getChallenge().toByteArray())))
+            .setPid(ProcessHandle.current().pid())
+            .setPluginId(runner.plugin().id)
+            .setPluginVersion(runner.plugin().version)
+            .setPluginApiVersion(PluginApi.VERSION)
+            .build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void startPlugin(StartPluginRequest request, StreamObserver<StartPluginResponse> responses) {
+    synchronized (this) {
+      if (startRequested) {
+        responses.onError(
+            Status.FAILED_PRECONDITION.withDescription("the plugin was already started").asRuntimeException());
+        return;
+      }
+      startRequested = true;
+    }
+    LoadedPlugin loaded = runner.plugin();
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(loaded.classLoader);
+    try {
+      Plugin instance = loaded.instantiate();
+      instance.start(
+          new RunnerPluginContext(
+              loaded, request.getConfigMap(), runner.pluginLogger(), runner.dataDirectory(), functions));
+      functions.freeze();
+      plugin = instance;
+    } catch (Throwable t) {
+      functions.freeze();
+      runner.log("start hook failed", t);
+      responses.onError(
+          Status.UNKNOWN
+              .withDescription("start hook threw " + t.getClass().getName() + describeMessage(t))
+              .asRuntimeException());
+      return;
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+    responses.onNext(StartPluginResponse.newBuilder().addAllFunctions(functions.describe()).build());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> responses) {
+    if (plugin == null) {
+      responses.onError(notStarted());
+      return;
+    }
+    String name = request.getFunction();
+    UnaryFunction function = functions.unary(name);
+    if (function == null) {
+      responses.onError(noSuchFunction(name));
+      return;
+    }
+    GrpcCallContext call =
+        new GrpcCallContext(name, Context.current(), request.getMetadataMap(), handlerExecutor);
+    long id = calls.begin();
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(runner.plugin().classLoader);
+    byte[] output;
+    try {
+      output = function.apply(call, request.getInput().toByteArray());
+    } catch (Throwable t) {
+      runner.log("function '" + name + "' failed", t);
+      sendQuietly(responses, null, HandlerFailures.toStatus(name, t));
+      return;
+    } finally {
+      call.markFinished();
+      calls.end(id);
+      thread.setContextClassLoader(previous);
+    }
+    InvokeResponse response =
+        InvokeResponse.newBuilder()
+            .setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output))
+            .build();
+    sendQuietly(responses, response, null);
+  }
+
+  @Override
+  public StreamObserver<PipeFrame> pipe(StreamObserver<PipeFrame> responseObserver) {
+    ServerCallStreamObserver<PipeFrame> responses =
+        (ServerCallStreamObserver<PipeFrame>) responseObserver;
+    responses.disableAutoRequest();
+    Context grpcContext = Context.current();
+    PipeCall pipeCall = new PipeCall(responses, grpcContext);
+    responses.setOnCancelHandler(pipeCall::cancelled);
+    // gRPC takes these handlers only now, before the open frame says which function runs.
+    responses.setOnReadyHandler(pipeCall::ready);
+    responses.request(1);
+    return pipeCall;
+  }
+
+  /** One streaming call: waits for its open frame, then feeds a {@link PipeEnd}. */
+  private final class PipeCall implements StreamObserver<PipeFrame> {
+    private final ServerCallStreamObserver<PipeFrame> responses;
+    private final Context grpcContext;
+    private volatile PipeEnd end;
+    private boolean failed;
+
+    PipeCall(ServerCallStreamObserver<PipeFrame> responses, Context grpcContext) {
+      this.responses = responses;
+      this.grpcContext = grpcContext;
+    }
+
+    @Override
+    public void onNext(PipeFrame frame) {
+      if (failed) {
+        return;
+      }
+      if (end == null) {
+        open(frame);
+      } else if (frame.hasData()) {
+        end.deliver(frame.getData());
+      } else {
+        fail(Status.INVALID_ARGUMENT.withDescription("a pipe is opened once, by its first frame"));
+      }
+    }
+
+    private void open(PipeFrame frame) {
+      if (!frame.hasOpen()) {
+        fail(Status.INVALID_ARGUMENT.withDescription("the first frame of a pipe must open it"));
+        return;
+      }
+      if (plugin == null) {
+        fail(notStarted().getStatus());
+        return;
+      }
+      String name = frame.getOpen().getFunction();
+      StreamingFunction function = functions.streaming(name);
+      if (function == null) {
+        fail(noSuchFunction(name).getStatus());
+        return;
+      }
+      GrpcCallContext call =
+          new GrpcCallContext(name, grpcContext, frame.getOpen().getMetadataMap(), handlerExecutor);
+      PipeEnd pipeEnd = new PipeEnd(responses, call);
+      end = pipeEnd;
+      responses.request(1);
+      handlerExecutor.execute(() -> serve(name, function, call, pipeEnd));
+    }
+
+    private void serve(String name, StreamingFunction function, GrpcCallContext call, PipeEnd pipeEnd) {
+      // Streams may rightly last long, so they are counted but not aged against the call limit.
+      streamsInFlight.incrementAndGet();
+      Thread thread = Thread.currentThread();
+      ClassLoader previous = thread.getContextClassLoader();
+      thread.setContextClassLoader(runner.plugin().classLoader);
+      try {
+        function.run(call, pipeEnd);
+        responses.onCompleted();
+      } catch (Throwable t) {
+        if (!call.isCancelled()) {
+          runner.log("streaming function '" + name + "' failed", t);
+        }
+        try {
+          responses.onError(HandlerFailures.toStatus(name, t));
+        } catch (RuntimeException alreadyClosed) {
+          // The caller went away first.
+        }
+      } finally {
+        call.markFinished();
+        streamsInFlight.decrementAndGet();
+        thread.setContextClassLoader(previous);
+      }
+    }
+
+    private void fail(Status status) {
+      failed = true;
+      responses.onError(status.asRuntimeException());
+    }
+
+    void ready() {
+      PipeEnd pipeEnd = end;
+      if (pipeEnd != null) {
+        pipeEnd.signalReadiness();
+      }
+    }
+
+    void cancelled() {
+      PipeEnd pipeEnd = end;
+      if (pipeEnd != null) {
+        pipeEnd.deliverCancel();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      cancelled();
+    }
+
+    @Override
+    public void onCompleted() {
+      PipeEnd pipeEnd = end;
+      if (pipeEnd != null) {
+        pipeEnd.deliverEnd();
+      }
+    }
+  }
+
+  @Override
+  public void shutdown(ShutdownRequest request, StreamObserver<ShutdownResponse> responses) {
+    responses.onNext(ShutdownResponse.getDefaultInstance());
+    responses.onCompleted();
+    runner.shutdownGracefully(Duration.ofMillis(Math.max(0, request.getGraceMillis())));
+  }
+
+  @Override
+  public void getStats(GetStatsRequest request, StreamObserver<GetStatsResponse> responses) {
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    responses.onNext(
+        GetStatsResponse.newBuilder()
+            .setHeapUsedBytes(heap.getUsed())
+            .setHeapMaxBytes(heap.getMax())
+            .setThreadCount(ManagementFactory.getThreadMXBean().getThreadCount())
+            .setCallsInFlight(calls.inFlight() + streamsInFlight.get())
+            .setOldestCallMillis(calls.oldestAgeMillis())
+            .setCallsCompleted(calls.completed())
+            .build());
+    responses.onCompleted();
+  }
+
+  private StatusRuntimeException noSuchFunction(String name) {
+    return Status.UNIMPLEMENTED
+        .withDescription("no function '" + name + "'; this plugin has: " + functions.names())
+        .asRuntimeException();
+  }
+
+  private static StatusRuntimeException notStarted() {
+    return Status.FAILED_PRECONDITION.withDescription("the plugin has not been started").asRuntimeException();
+  }
+
+  private static String describeMessage(Throwable t) {
+    return t.getMessage() == null ? "" : ": " + t.getMessage();
+  }
+
+  /** Completes a unary call, ignoring a caller that has already gone (cancelled, deadline). */
+  private static <T> void sendQuietly(StreamObserver<T> responses, T value, StatusRuntimeException error) {
+    try {
+      if (error != null) {
+        responses.onError(error);
+      } else {
+        responses.onNext(value);
+        responses.onCompleted();
+      }
+    } catch (StatusRuntimeException callerGone) {
+      // Nobody is listening any more.
+    }
+  }
+}
