@@ -100,7 +100,8 @@ final class CallErrors {
       case INTERNAL:
         ListenableFuture<ProcessDeath> death =
             Futures.withTimeout(
-                process.death(), DEATH_WAIT_MILLIS, TimeUnit.MILLISECONDS, process.runtime.scheduler);
+                // withTimeout cancels what it waits for; the death must survive that.
+                Futures.nonCancellationPropagating(process.death()), DEATH_WAIT_MILLIS, TimeUnit.MILLISECONDS, process.runtime.scheduler);
         return Futures.transform(
             Futures.catching(death, Exception.class, e -> null, directExecutor()),
             known ->

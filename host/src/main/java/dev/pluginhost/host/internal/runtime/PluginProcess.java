@@ -283,7 +283,9 @@ public final class PluginProcess {
 
   /** Completes when every call in flight now has ended; calls started later are not waited for. */
   ListenableFuture<?> drained() {
-    return Futures.whenAllComplete(inFlight.stream().map(InFlight::completion).toList())
+    // Waiting must never cancel the calls themselves, whatever the waiter does with this future.
+    return Futures.whenAllComplete(
+            inFlight.stream().map(call -> Futures.nonCancellationPropagating(call.completion())).toList())
         .call(() -> null, directExecutor());
   }
 
@@ -311,7 +313,8 @@ public final class PluginProcess {
     // died; a grandchild holding the pipes open must not delay the verdict, hence the bound.
     ListenableFuture<?> drained =
         Futures.withTimeout(
-            Futures.successfulAsList(out.finished(), err.finished()), DRAIN_WAIT_MILLIS, TimeUnit.MILLISECONDS, runtime.scheduler);
+            Futures.nonCancellationPropagating(Futures.successfulAsList(out.finished(), err.finished())),
+            DRAIN_WAIT_MILLIS, TimeUnit.MILLISECONDS, runtime.scheduler);
     drained.addListener(() -> recordDeath(describeExit(exitCode)), directExecutor());
   }
 

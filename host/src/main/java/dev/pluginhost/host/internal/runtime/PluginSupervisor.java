@@ -77,7 +77,7 @@ public final class PluginSupervisor implements PluginHandle {
       if (state != PluginState.NEW) {
         return firstAttempt;
       }
-      transition(PluginState.STARTING, "starting", null);
+      transition(PluginState.STARTING, -1, "starting", null);
       launch();
     }
     return firstAttempt;
@@ -113,7 +113,7 @@ public final class PluginSupervisor implements PluginHandle {
         return;
       }
       functions = process.functions();
-      transition(PluginState.RUNNING, "serving as pid " + process.pid(), null);
+      transition(PluginState.RUNNING, process.pid(), "serving as pid " + process.pid(), null);
       ready.set(process);
     }
     firstAttempt.set(null);
@@ -138,6 +138,7 @@ public final class PluginSupervisor implements PluginHandle {
       restarts++;
       transition(
           PluginState.RESTARTING,
+          death.pid(),
           "pid " + death.pid() + " " + death.detail() + "; restarting in " + delay.toMillis() + " ms",
           death);
       pendingRestart =
@@ -175,7 +176,7 @@ public final class PluginSupervisor implements PluginHandle {
       if (pendingRestart != null) {
         pendingRestart.cancel(false);
       }
-      transition(PluginState.STOPPING, "stopping", null);
+      transition(PluginState.STOPPING, current == null ? -1 : current.pid(), "stopping", null);
       ready.setException(CallErrors.notServing(plugin.id(), "", "is stopping", lastDeath));
       process = current;
     }
@@ -219,7 +220,7 @@ public final class PluginSupervisor implements PluginHandle {
   private void markStopped() {
     synchronized (this) {
       if (state != PluginState.STOPPED) {
-        transition(PluginState.STOPPED, "stopped", null);
+        transition(PluginState.STOPPED, -1, "stopped", null);
       }
     }
   }
@@ -334,10 +335,11 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   /** Must hold the lock. Listeners run on their executors, in order, never under this lock. */
-  private void transition(PluginState to, String reason, ProcessDeath death) {
+  private void transition(PluginState to, long pid, String reason, ProcessDeath death) {
     PluginState from = state;
     state = to;
-    PluginEvent event = new PluginEvent(plugin.id(), from, to, Instant.now(), reason, Optional.ofNullable(death));
+    PluginEvent event =
+        new PluginEvent(plugin.id(), from, to, pid, Instant.now(), reason, Optional.ofNullable(death));
     log.info("plugin {}", event);
     for (Registered registered : listeners) {
       registered.executor.execute(

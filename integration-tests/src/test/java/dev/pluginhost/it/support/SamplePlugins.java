@@ -1,0 +1,72 @@
+package dev.pluginhost.it.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/** The sample plugins and app as the build made them, and plugin directories made of them. */
+public final class SamplePlugins {
+  private SamplePlugins() {}
+
+  /** samples/target/plugins of this build. */
+  public static Path directory() {
+    return requiredPath("pluginhost.samples.plugins");
+  }
+
+  /** The embedding application's shaded jar. */
+  public static Path appJar() {
+    return requiredPath("pluginhost.samples.app");
+  }
+
+  /**
+   * A fresh plugins directory under {@code parent} holding only the named samples, so a test
+   * starts just the JVMs it needs.
+   */
+  public static Path select(Path parent, String... ids) throws IOException {
+    Path plugins = Files.createDirectories(parent.resolve("plugins"));
+    for (String id : ids) {
+      Path jar = directory().resolve(id + ".jar");
+      Path folder = directory().resolve(id);
+      if (Files.isRegularFile(jar)) {
+        Files.copy(jar, plugins.resolve(id + ".jar"), StandardCopyOption.REPLACE_EXISTING);
+      } else if (Files.isDirectory(folder)) {
+        copyTree(folder, plugins.resolve(id));
+      } else {
+        throw new IllegalArgumentException("no sample plugin '" + id + "' in " + directory());
+      }
+    }
+    return plugins;
+  }
+
+  /** Where tests share the unpacked runner jar, so each does not unpack its own. */
+  public static Path runnerCache() {
+    return Path.of("target", "runner-cache").toAbsolutePath();
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path source : (Iterable<Path>) files::iterator) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  private static Path requiredPath(String property) {
+    String value = System.getProperty(property);
+    if (value == null) {
+      throw new IllegalStateException(property + " is not set; run the tests through Maven");
+    }
+    Path path = Path.of(value).toAbsolutePath().normalize();
+    if (!Files.exists(path)) {
+      throw new IllegalStateException(path + " does not exist; build the samples first");
+    }
+    return path;
+  }
+}
