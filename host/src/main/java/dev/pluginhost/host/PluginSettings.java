@@ -237,9 +237,12 @@ public final class PluginSettings {
     }
 
     public Builder restartBackoff(Duration initial, Duration max) {
-      this.restartBackoffInitial = positive(initial, "initial backoff");
-      this.restartBackoffMax = positive(max, "max backoff");
+      positive(initial, "initial backoff");
+      positive(max, "max backoff");
       checkArgument(max.compareTo(initial) >= 0, "max backoff %s is below initial %s", max, initial);
+      // Assigned only once both are checked, so a rejected call leaves the builder as it was.
+      this.restartBackoffInitial = initial;
+      this.restartBackoffMax = max;
       return this;
     }
 

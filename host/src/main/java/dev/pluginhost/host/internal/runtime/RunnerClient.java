@@ -66,6 +66,11 @@ public final class RunnerClient implements AutoCloseable {
     return new RunnerClient(channel, token);
   }
 
+  /** Wraps a channel made elsewhere, such as an in-process one in tests. Closing closes it. */
+  static RunnerClient forChannel(ManagedChannel channel, byte[] token) {
+    return new RunnerClient(channel, token);
+  }
+
   /** A fresh random token for one spawn. */
   public static byte[] newToken() {
     byte[] token = new byte[32];
