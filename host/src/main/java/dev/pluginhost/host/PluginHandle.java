@@ -5,6 +5,7 @@ import dev.pluginhost.host.internal.CallFutures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
@@ -64,7 +65,16 @@ public interface PluginHandle {
    * Calls a unary function without waiting. The future fails with a {@link PluginCallException};
    * cancelling it cancels the call in the plugin.
    */
-  ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout);
+  default ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout) {
+    return callAsync(function, input, timeout, Map.of());
+  }
+
+  /**
+   * {@link #callAsync(String, byte[], Duration)} with metadata the plugin's function sees in its
+   * {@code CallContext} (a request id, a tenant, a trace id).
+   */
+  ListenableFuture<byte[]> callAsync(
+      String function, byte[] input, Duration timeout, Map<String, String> metadata);
 
   /**
    * Opens a two-way stream with a streaming function. Returns once the plugin is serving (waiting
@@ -73,7 +83,12 @@ public interface PluginHandle {
    *
    * @throws PluginCallException if the plugin cannot be reached in time or is stopped
    */
-  PluginPipe openPipe(String function, Duration timeout);
+  default PluginPipe openPipe(String function, Duration timeout) {
+    return openPipe(function, timeout, Map.of());
+  }
+
+  /** {@link #openPipe(String, Duration)} with metadata the plugin's function sees. */
+  PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata);
 
   /**
    * Adds a listener for every later state change, run on {@code executor}. Events already past

@@ -48,6 +48,13 @@ class CallErrorsTest {
   }
 
   @Test
+  void metadataTheCallerAttaches_reachesThePluginsCallContext() throws Exception {
+    byte[] reply =
+        hello.callAsync("whoCalls", new byte[0], TIMEOUT, java.util.Map.of("caller", "the test")).get();
+    assertEquals("the test", new String(reply, StandardCharsets.UTF_8));
+  }
+
+  @Test
   void bytesCall_roundTripsBinaryInput() {
     byte[] input = new byte[256];
     for (int i = 0; i < input.length; i++) {

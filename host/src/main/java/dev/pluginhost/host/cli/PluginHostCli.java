@@ -15,6 +15,9 @@ public final class PluginHostCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // gRPC asks every Unix-socket channel for SO_KEEPALIVE, which does not apply to them, and
+    // Netty warns each time; set before the first logger exists.
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap", "error");
     System.exit(new CommandLine(new PluginHostCli()).execute(args));
   }
 

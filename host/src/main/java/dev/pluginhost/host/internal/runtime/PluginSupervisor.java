@@ -226,25 +226,28 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   @Override
-  public ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout) {
+  public ListenableFuture<byte[]> callAsync(
+      String function, byte[] input, Duration timeout, Map<String, String> metadata) {
     checkNotNull(function, "function");
     checkNotNull(input, "input");
     checkNotNull(timeout, "timeout");
+    Map<String, String> callMetadata = Map.copyOf(metadata);
     Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
     ListenableFuture<PluginProcess> process = awaitServing(function, deadline, timeout);
     return Futures.transformAsync(
         process,
-        p -> UnaryCall.start(p, function, input, deadline, timeout, Map.of()),
+        p -> UnaryCall.start(p, function, input, deadline, timeout, callMetadata),
         directExecutor());
   }
 
   @Override
-  public PluginPipe openPipe(String function, Duration timeout) {
+  public PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
     checkNotNull(function, "function");
     checkNotNull(timeout, "timeout");
+    Map<String, String> callMetadata = Map.copyOf(metadata);
     Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
     PluginProcess process = CallFutures.await(awaitServing(function, deadline, timeout));
-    return HostPipe.open(process, function, deadline, timeout, Map.of());
+    return HostPipe.open(process, function, deadline, timeout, callMetadata);
   }
 
   /** The serving process, once there is one, or a typed failure by the deadline. */

@@ -12,6 +12,7 @@ public final class HelloPlugin implements Plugin {
     String greeting = context.config().getOrDefault("greeting", "Hello");
     context.registerText("greet", (call, name) -> greeting + ", " + name + "!");
     context.register("echo", (call, input) -> input);
+    context.registerText("whoCalls", (call, ignored) -> call.metadata().getOrDefault("caller", "(nobody said)"));
     context.registerText("pid", (call, ignored) -> Long.toString(ProcessHandle.current().pid()));
     context.registerText(
         "fail",
