@@ -15,13 +15,24 @@ public enum DeathCause {
   /** The host killed it: it did not start, handshake or run its start hook in time or correctly. */
   FAILED_START,
   /** The host ended it on purpose: the plugin or the host was stopped. */
-  STOPPED_BY_HOST;
+  STOPPED_BY_HOST,
+  /**
+   * The host replaced it on purpose, after draining its calls: recycled after its call or age
+   * limit, or restarted by an operator.
+   */
+  RETIRED;
+
+  /** Whether the host ended the process on purpose, not because something went wrong. */
+  public boolean wasPlanned() {
+    return this == STOPPED_BY_HOST || this == RETIRED;
+  }
 
   /** Whether the host itself ended the process. */
   public boolean killedByHost() {
     return this == KILLED_CALL_LIMIT
         || this == KILLED_UNRESPONSIVE
         || this == FAILED_START
-        || this == STOPPED_BY_HOST;
+        || this == STOPPED_BY_HOST
+        || this == RETIRED;
   }
 }

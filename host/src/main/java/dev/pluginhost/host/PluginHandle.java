@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import dev.pluginhost.host.internal.CallFutures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,15 @@ public interface PluginHandle {
 
   /** How the most recent process of this plugin ended, if one has. */
   Optional<ProcessDeath> lastDeath();
+
+  /** Each process of the plugin now: serving, starting, draining or held as a spare. */
+  List<ProcessInfo> processes();
+
+  /**
+   * The plugin's crash history: how its last processes died, oldest first, at most 20. Processes
+   * retired on purpose (recycled, replaced by a restart) are not listed.
+   */
+  List<ProcessDeath> deaths();
 
   /**
    * The names of the functions the plugin registered when it last started; empty before the
@@ -89,6 +99,41 @@ public interface PluginHandle {
 
   /** {@link #openPipe(String, Duration)} with metadata the plugin's function sees. */
   PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata);
+
+  /**
+   * Calls {@code function} once per input across the plugin's processes, like Python's
+   * {@code Pool.map}, and returns one outcome per input, in input order. Never throws for one
+   * input's failure: each input ends with its result or its typed error, including when a process
+   * dies in the middle (idempotent chunks are retried elsewhere; others fail with UNAVAILABLE).
+   * Returns by the options' timeout.
+   */
+  List<CallOutcome> map(String function, List<byte[]> inputs, MapOptions options);
+
+  /** {@link #map} without waiting; cancelling the future cancels the chunks in flight. */
+  ListenableFuture<List<CallOutcome>> mapAsync(String function, List<byte[]> inputs, MapOptions options);
+
+  /**
+   * {@link #map} that hands out each outcome as soon as it is in, tagged with its input's index,
+   * like Python's {@code Pool.imap_unordered}. {@code next()} waits, never past the options'
+   * timeout; it then throws a PluginCallException with DEADLINE_EXCEEDED.
+   */
+  Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options);
+
+  /**
+   * Replaces every process of the plugin, one new process started for each before the old one
+   * drains and stops, so no call fails for it. From FAILED or DISABLED it starts the plugin
+   * afresh with its restart count forgiven. Completes when the old processes are gone.
+   */
+  ListenableFuture<Void> restartAsync();
+
+  /**
+   * Stops the plugin's processes (calls in flight may finish within the shutdown grace) and keeps
+   * them stopped; calls fail with FAILED_PRECONDITION until {@link #enableAsync()}.
+   */
+  ListenableFuture<Void> disableAsync();
+
+  /** Starts a DISABLED or FAILED plugin afresh; completes when its first process has served or failed. */
+  ListenableFuture<Void> enableAsync();
 
   /**
    * Adds a listener for every later state change, run on {@code executor}. Events already past

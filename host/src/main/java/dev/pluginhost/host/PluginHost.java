@@ -108,7 +108,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
             new OsProcessLauncher(), runnerJar, socketRoot, work.resolve("plugins"), data, System.getenv());
     Map<String, PluginSupervisor> created = new LinkedHashMap<>();
     for (PluginDescriptor descriptor : scan.plugins().values()) {
-      created.put(descriptor.id(), new PluginSupervisor(descriptor, settingsFor(descriptor.id()), runtime));
+      created.put(descriptor.id(), PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime));
     }
     supervisors = Map.copyOf(created);
     log.info("starting {} plugins from {}: {}", created.size(), pluginsDirectory, created.keySet());

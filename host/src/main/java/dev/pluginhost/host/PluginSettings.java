@@ -35,6 +35,18 @@ public final class PluginSettings {
   private final Duration restartBackoffInitial;
   private final Duration restartBackoffMax;
   private final Duration shutdownGrace;
+  private final int processes;
+  private final int maxConcurrentCallsPerProcess;
+  private final int maxQueuedCalls;
+  private final RestartPolicy restartPolicy;
+  private final int maxRestarts;
+  private final Duration restartWindow;
+  private final double restartBackoffMultiplier;
+  private final double restartBackoffJitter;
+  private final long recycleAfterCalls;
+  private final Duration recycleAfterAge;
+  private final int warmSpares;
+  private final int maxCallAttempts;
 
   private PluginSettings(Builder b) {
     this.javaExecutable = b.javaExecutable;
@@ -50,6 +62,18 @@ public final class PluginSettings {
     this.restartBackoffInitial = b.restartBackoffInitial;
     this.restartBackoffMax = b.restartBackoffMax;
     this.shutdownGrace = b.shutdownGrace;
+    this.processes = b.processes;
+    this.maxConcurrentCallsPerProcess = b.maxConcurrentCallsPerProcess;
+    this.maxQueuedCalls = b.maxQueuedCalls;
+    this.restartPolicy = b.restartPolicy;
+    this.maxRestarts = b.maxRestarts;
+    this.restartWindow = b.restartWindow;
+    this.restartBackoffMultiplier = b.restartBackoffMultiplier;
+    this.restartBackoffJitter = b.restartBackoffJitter;
+    this.recycleAfterCalls = b.recycleAfterCalls;
+    this.recycleAfterAge = b.recycleAfterAge;
+    this.warmSpares = b.warmSpares;
+    this.maxCallAttempts = b.maxCallAttempts;
   }
 
   /** The settings every plugin gets unless told otherwise. */
@@ -134,6 +158,88 @@ public final class PluginSettings {
     return shutdownGrace;
   }
 
+  /**
+   * How many processes serve the plugin at once (multiprocessing's {@code Pool(processes)}).
+   * Default: the number of processors this machine has, since the best size differs between
+   * machines.
+   */
+  public int processes() {
+    return processes;
+  }
+
+  /** How many calls one process serves at once; more wait in the queue. Default 16. */
+  public int maxConcurrentCallsPerProcess() {
+    return maxConcurrentCallsPerProcess;
+  }
+
+  /**
+   * How many calls may wait for a free process; a call beyond that fails at once with
+   * RESOURCE_EXHAUSTED, so a flood never grows memory without bound. Default 1000.
+   */
+  public int maxQueuedCalls() {
+    return maxQueuedCalls;
+  }
+
+  /** When a process that ended on its own is replaced; default {@link RestartPolicy#ALWAYS}. */
+  public RestartPolicy restartPolicy() {
+    return restartPolicy;
+  }
+
+  /**
+   * The restart intensity: more than this many restarts within {@link #restartWindow()} and the
+   * plugin is FAILED until an operator acts. Default 10.
+   */
+  public int maxRestarts() {
+    return maxRestarts;
+  }
+
+  /** The window of {@link #maxRestarts()}; default 60 s. Older restarts are forgiven. */
+  public Duration restartWindow() {
+    return restartWindow;
+  }
+
+  /** Each consecutive failure multiplies the restart delay by this; default 2. */
+  public double restartBackoffMultiplier() {
+    return restartBackoffMultiplier;
+  }
+
+  /**
+   * Each restart delay is spread by up to this fraction either way, so a pool's processes do not
+   * restart in lockstep; default 0.2.
+   */
+  public double restartBackoffJitter() {
+    return restartBackoffJitter;
+  }
+
+  /**
+   * A process is replaced, after draining, once it has been sent this many calls
+   * (multiprocessing's {@code maxtasksperchild}); 0, the default, means never.
+   */
+  public long recycleAfterCalls() {
+    return recycleAfterCalls;
+  }
+
+  /** A process is replaced, after draining, once it has served this long; zero (default) means never. */
+  public Duration recycleAfterAge() {
+    return recycleAfterAge;
+  }
+
+  /**
+   * How many started, ready processes to hold back, so that a dead process is replaced in
+   * milliseconds instead of a JVM start. They cost memory while they wait. Default 0.
+   */
+  public int warmSpares() {
+    return warmSpares;
+  }
+
+  /**
+   * How many times in all an idempotent call is tried when processes die under it, within its
+   * deadline; default 3. A call that never reached a process is always tried again.
+   */
+  public int maxCallAttempts() {
+    return maxCallAttempts;
+  }
+
   /** Builds {@link PluginSettings}. Not thread-safe. */
   public static final class Builder {
     private Path javaExecutable =
@@ -150,6 +256,18 @@ public final class PluginSettings {
     private Duration restartBackoffInitial = Duration.ofMillis(100);
     private Duration restartBackoffMax = Duration.ofSeconds(30);
     private Duration shutdownGrace = Duration.ofSeconds(5);
+    private int processes = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private int maxConcurrentCallsPerProcess = 16;
+    private int maxQueuedCalls = 1000;
+    private RestartPolicy restartPolicy = RestartPolicy.ALWAYS;
+    private int maxRestarts = 10;
+    private Duration restartWindow = Duration.ofSeconds(60);
+    private double restartBackoffMultiplier = 2.0;
+    private double restartBackoffJitter = 0.2;
+    private long recycleAfterCalls;
+    private Duration recycleAfterAge = Duration.ZERO;
+    private int warmSpares;
+    private int maxCallAttempts = 3;
 
     private Builder() {}
 
@@ -167,6 +285,18 @@ public final class PluginSettings {
       restartBackoffInitial = s.restartBackoffInitial;
       restartBackoffMax = s.restartBackoffMax;
       shutdownGrace = s.shutdownGrace;
+      processes = s.processes;
+      maxConcurrentCallsPerProcess = s.maxConcurrentCallsPerProcess;
+      maxQueuedCalls = s.maxQueuedCalls;
+      restartPolicy = s.restartPolicy;
+      maxRestarts = s.maxRestarts;
+      restartWindow = s.restartWindow;
+      restartBackoffMultiplier = s.restartBackoffMultiplier;
+      restartBackoffJitter = s.restartBackoffJitter;
+      recycleAfterCalls = s.recycleAfterCalls;
+      recycleAfterAge = s.recycleAfterAge;
+      warmSpares = s.warmSpares;
+      maxCallAttempts = s.maxCallAttempts;
     }
 
     public Builder javaExecutable(Path java) {
@@ -250,6 +380,74 @@ public final class PluginSettings {
       checkNotNull(grace, "shutdownGrace");
       checkArgument(!grace.isNegative(), "shutdownGrace must not be negative, got %s", grace);
       this.shutdownGrace = grace;
+      return this;
+    }
+
+    public Builder processes(int count) {
+      checkArgument(count >= 1 && count <= 256, "processes must be 1 to 256, got %s", count);
+      this.processes = count;
+      return this;
+    }
+
+    public Builder maxConcurrentCallsPerProcess(int calls) {
+      checkArgument(calls >= 1, "maxConcurrentCallsPerProcess must be at least 1, got %s", calls);
+      this.maxConcurrentCallsPerProcess = calls;
+      return this;
+    }
+
+    public Builder maxQueuedCalls(int calls) {
+      checkArgument(calls >= 0, "maxQueuedCalls must not be negative, got %s", calls);
+      this.maxQueuedCalls = calls;
+      return this;
+    }
+
+    public Builder restartPolicy(RestartPolicy policy) {
+      this.restartPolicy = checkNotNull(policy, "policy");
+      return this;
+    }
+
+    /** More than {@code maxRestarts} restarts within {@code window} and the plugin is FAILED. */
+    public Builder restartIntensity(int maxRestarts, Duration window) {
+      checkArgument(maxRestarts >= 0, "maxRestarts must not be negative, got %s", maxRestarts);
+      Duration checkedWindow = positive(window, "restart window");
+      this.maxRestarts = maxRestarts;
+      this.restartWindow = checkedWindow;
+      return this;
+    }
+
+    /** How restart delays grow ({@code multiplier} at least 1) and spread ({@code jitter} 0 to 1). */
+    public Builder restartBackoffShape(double multiplier, double jitter) {
+      checkArgument(multiplier >= 1.0, "the backoff multiplier must be at least 1, got %s", multiplier);
+      checkArgument(jitter >= 0.0 && jitter <= 1.0, "the backoff jitter must be 0 to 1, got %s", jitter);
+      this.restartBackoffMultiplier = multiplier;
+      this.restartBackoffJitter = jitter;
+      return this;
+    }
+
+    /** Replace a process after this many calls; 0 means never. */
+    public Builder recycleAfterCalls(long calls) {
+      checkArgument(calls >= 0, "recycleAfterCalls must not be negative, got %s", calls);
+      this.recycleAfterCalls = calls;
+      return this;
+    }
+
+    /** Replace a process after it has served this long; zero means never. */
+    public Builder recycleAfterAge(Duration age) {
+      checkNotNull(age, "recycleAfterAge");
+      checkArgument(!age.isNegative(), "recycleAfterAge must not be negative, got %s", age);
+      this.recycleAfterAge = age;
+      return this;
+    }
+
+    public Builder warmSpares(int spares) {
+      checkArgument(spares >= 0 && spares <= 16, "warmSpares must be 0 to 16, got %s", spares);
+      this.warmSpares = spares;
+      return this;
+    }
+
+    public Builder maxCallAttempts(int attempts) {
+      checkArgument(attempts >= 1, "maxCallAttempts must be at least 1, got %s", attempts);
+      this.maxCallAttempts = attempts;
       return this;
     }
 

@@ -8,11 +8,16 @@ package dev.pluginhost.host;
  * NEW ──start──▶ STARTING ──ready──▶ RUNNING ──process died──▶ RESTARTING ──ready──▶ RUNNING
  *                   │                   │                          │
  *                   └──start failed──▶ RESTARTING                   │
- * any state ──stop──▶ STOPPING ──▶ STOPPED
+ *                                          more than the restart intensity allows ──▶ FAILED
+ * RUNNING, RESTARTING, FAILED ──disable──▶ DISABLED ──enable──▶ STARTING
+ * FAILED ──restart──▶ STARTING
+ * any state ──host stops──▶ STOPPING ──▶ STOPPED
  * </pre>
  *
- * <p>STOPPED is final: a stopped plugin never runs again. FAILED is reserved for a plugin that
- * the supervisor gave up on; calls to it fail at once.
+ * <p>A plugin running as a pool stays RUNNING while at least one of its processes serves; the
+ * death and replacement of one process of several is reported as an event from RUNNING to
+ * RUNNING. STOPPED is final: only the host's stop leads there, and a stopped plugin never runs
+ * again. FAILED and DISABLED wait for an operator.
  */
 public enum PluginState {
   /** Created, never started. Calls fail with FAILED_PRECONDITION. */
@@ -27,16 +32,22 @@ public enum PluginState {
   STOPPING,
   /** Stopped for good. Calls fail with FAILED_PRECONDITION. */
   STOPPED,
-  /** Given up on after repeated failures. Calls fail with FAILED_PRECONDITION. */
-  FAILED;
+  /**
+   * Given up on: it died more often than its restart intensity allows, or its restart policy
+   * does not replace it. Calls fail at once with FAILED_PRECONDITION and the crash history, until
+   * an operator restarts or enables it.
+   */
+  FAILED,
+  /** Switched off by an operator; its processes are stopped. Calls fail with FAILED_PRECONDITION. */
+  DISABLED;
 
   /** Whether a call arriving now may still be served, after waiting if need be. */
   public boolean acceptsCalls() {
     return this == STARTING || this == RUNNING || this == RESTARTING;
   }
 
-  /** Whether the plugin will never run again. */
-  public boolean isTerminal() {
-    return this == STOPPED || this == FAILED;
+  /** Whether the plugin has no process and will not start one by itself. */
+  public boolean isIdle() {
+    return this == STOPPED || this == FAILED || this == DISABLED || this == NEW;
   }
 }

@@ -1,7 +1,9 @@
 package dev.pluginhost.host;
 
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -15,6 +17,7 @@ import java.util.OptionalInt;
  * @param exitCode the exit status as Java reports it (128 + n for signal n), or -1 if unknown
  * @param detail a sentence saying what happened, for people
  * @param lastOutput the last lines the process wrote to stdout or stderr, oldest first
+ * @param errorReport the JVM's fatal error report (hs_err file), when it wrote one
  */
 public record ProcessDeath(
     String pluginId,
@@ -23,7 +26,8 @@ public record ProcessDeath(
     DeathCause cause,
     int exitCode,
     String detail,
-    List<String> lastOutput) {
+    List<String> lastOutput,
+    Optional<Path> errorReport) {
 
   public ProcessDeath {
     lastOutput = List.copyOf(lastOutput);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +32,7 @@ class ProcessDeathTest {
   void lastOutput_isCopied() {
     List<String> lines = new ArrayList<>(List.of("a"));
     ProcessDeath death =
-        new ProcessDeath("p", 1, Instant.EPOCH, DeathCause.EXITED, 1, "exited with code 1", lines);
+        new ProcessDeath("p", 1, Instant.EPOCH, DeathCause.EXITED, 1, "exited with code 1", lines, Optional.empty());
     lines.add("b");
 
     assertEquals(List.of("a"), death.lastOutput());
@@ -44,6 +45,6 @@ class ProcessDeathTest {
 
   private static ProcessDeath death(int exitCode) {
     return new ProcessDeath(
-        "p", 42, Instant.EPOCH, DeathCause.EXITED, exitCode, "exited with code " + exitCode, List.of());
+        "p", 42, Instant.EPOCH, DeathCause.EXITED, exitCode, "exited with code " + exitCode, List.of(), Optional.empty());
   }
 }

@@ -6,6 +6,7 @@ import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
 import dev.pluginhost.host.PluginPipe;
+import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,13 +70,17 @@ final class DemoCommand implements Callable<Integer> {
     try (PluginHost host =
         PluginHost.builder()
             .pluginsDirectory(plugins)
-            .plugin("hello", s -> s.config("greeting", "Hello"))
+            .defaults(PluginSettings.builder().processes(1).build())
+            // hello runs as a pool of two: one process per core of this demo's reference machine.
+            .plugin("hello", s -> s.config("greeting", "Hello").processes(2))
             .plugin("hanger", s -> s.callTimeLimit(HANG_LIMIT).probeInterval(Duration.ofMillis(500)))
             .build()) {
       host.startAsync().awaitRunning(Duration.ofMinutes(2));
       List<String> started = new ArrayList<>();
       for (PluginHandle plugin : host.plugins()) {
-        started.add(plugin.id() + " (" + (plugin.pid().isPresent() ? "pid " + plugin.pid().getAsLong() : plugin.state()) + ")");
+        List<String> pids = new ArrayList<>();
+        plugin.processes().forEach(p -> pids.add(Long.toString(p.pid())));
+        started.add(plugin.id() + " (pid " + String.join(", ", pids) + ")");
       }
       step("start", "%d plugins serving in %d ms: %s", started.size(), millisSince(t0), String.join(", ", started));
       host.problems().forEach(p -> step("refused", "%s", p));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
+import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,6 +37,9 @@ public final class RunningHost implements AutoCloseable {
         config
             .apply(
                 PluginHost.builder()
+                    // One process per plugin unless a test asks for a pool: fewer JVMs, and a
+                    // crash then shows as the plugin restarting.
+                    .defaults(PluginSettings.builder().processes(1).build())
                     .pluginsDirectory(SamplePlugins.select(tempDir, plugins))
                     .workDirectory(tempDir.resolve("work"))
                     .cacheDirectory(SamplePlugins.runnerCache()))

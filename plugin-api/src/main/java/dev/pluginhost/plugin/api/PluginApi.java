@@ -5,9 +5,12 @@ public final class PluginApi {
   /**
    * The version of this API, as {@code major.minor}. A plugin's descriptor names the interval of
    * versions it works with ({@code api=[1.0,2.0)}); the host refuses to load a plugin whose
-   * interval does not contain this version. Minor versions only add; a major version may break.
+   * interval does not contain this version. Minor versions only add, and keep every method a
+   * plugin built against an earlier minor version calls; a major version may break.
+   *
+   * <p>1.1 added {@link FunctionOption} and the register methods that take it.
    */
-  public static final String VERSION = "1.0";
+  public static final String VERSION = "1.1";
 
   /** The descriptor every plugin jar carries. */
   public static final String DESCRIPTOR_PATH = "META-INF/plugin.properties";

@@ -43,21 +43,39 @@ public interface PluginContext {
   /**
    * Registers a function that takes bytes and returns bytes.
    *
+   * @param options what the plugin promises about the function, such as
+   *     {@link FunctionOption#IDEMPOTENT}
+   *
    * @throws IllegalArgumentException if the name is empty, too long (over 128 characters), or
    *     already registered
    * @throws IllegalStateException if called after {@link Plugin#start} returned
    */
-  void register(String name, UnaryFunction function);
+  void register(String name, UnaryFunction function, FunctionOption... options);
+
+  /** {@link #register(String, UnaryFunction, FunctionOption...)} with no options. */
+  default void register(String name, UnaryFunction function) {
+    register(name, function, new FunctionOption[0]);
+  }
 
   /**
    * Registers a function that takes and returns text, as UTF-8 on the wire. Same contract as
-   * {@link #register(String, UnaryFunction)}.
+   * {@link #register(String, UnaryFunction, FunctionOption...)}.
    */
-  void registerText(String name, TextFunction function);
+  void registerText(String name, TextFunction function, FunctionOption... options);
+
+  /** {@link #registerText(String, TextFunction, FunctionOption...)} with no options. */
+  default void registerText(String name, TextFunction function) {
+    registerText(name, function, new FunctionOption[0]);
+  }
 
   /**
    * Registers a function that talks with its caller both ways over one {@link Pipe}. Same
-   * contract as {@link #register(String, UnaryFunction)}.
+   * contract as {@link #register(String, UnaryFunction, FunctionOption...)}.
    */
-  void registerStreaming(String name, StreamingFunction function);
+  void registerStreaming(String name, StreamingFunction function, FunctionOption... options);
+
+  /** {@link #registerStreaming(String, StreamingFunction, FunctionOption...)} with no options. */
+  default void registerStreaming(String name, StreamingFunction function) {
+    registerStreaming(name, function, new FunctionOption[0]);
+  }
 }

@@ -1,11 +1,13 @@
 package dev.pluginhost.runner.internal;
 
+import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.StreamingFunction;
 import dev.pluginhost.plugin.api.UnaryFunction;
 import dev.pluginhost.proto.runner.v1.FunctionInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,16 +17,27 @@ final class FunctionTable {
 
   private final Map<String, UnaryFunction> unary = new ConcurrentHashMap<>();
   private final Map<String, StreamingFunction> streaming = new ConcurrentHashMap<>();
+  private final Set<String> idempotent = ConcurrentHashMap.newKeySet();
   private volatile boolean frozen;
 
-  void addUnary(String name, UnaryFunction function) {
+  void addUnary(String name, UnaryFunction function, FunctionOption... options) {
     checkCanAdd(name, function);
     unary.put(name, function);
+    recordOptions(name, options);
   }
 
-  void addStreaming(String name, StreamingFunction function) {
+  void addStreaming(String name, StreamingFunction function, FunctionOption... options) {
     checkCanAdd(name, function);
     streaming.put(name, function);
+    recordOptions(name, options);
+  }
+
+  private void recordOptions(String name, FunctionOption... options) {
+    for (FunctionOption option : options == null ? new FunctionOption[0] : options) {
+      if (option == FunctionOption.IDEMPOTENT) {
+        idempotent.add(name);
+      }
+    }
   }
 
   private synchronized void checkCanAdd(String name, Object function) {
@@ -61,7 +74,14 @@ final class FunctionTable {
     unary.keySet().forEach(name -> kinds.put(name, FunctionInfo.Kind.UNARY));
     streaming.keySet().forEach(name -> kinds.put(name, FunctionInfo.Kind.STREAMING));
     List<FunctionInfo> infos = new ArrayList<>();
-    kinds.forEach((name, kind) -> infos.add(FunctionInfo.newBuilder().setName(name).setKind(kind).build()));
+    kinds.forEach(
+        (name, kind) ->
+            infos.add(
+                FunctionInfo.newBuilder()
+                    .setName(name)
+                    .setKind(kind)
+                    .setIdempotent(idempotent.contains(name))
+                    .build()));
     return infos;
   }
 

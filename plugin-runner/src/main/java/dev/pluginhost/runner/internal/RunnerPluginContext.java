@@ -1,5 +1,6 @@
 package dev.pluginhost.runner.internal;
 
+import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.PluginContext;
 import dev.pluginhost.plugin.api.StreamingFunction;
 import dev.pluginhost.plugin.api.TextFunction;
@@ -56,14 +57,14 @@ final class RunnerPluginContext implements PluginContext {
   }
 
   @Override
-  public void register(String name, UnaryFunction function) {
-    functions.addUnary(name, function);
+  public void register(String name, UnaryFunction function, FunctionOption... options) {
+    functions.addUnary(name, function, options);
   }
 
   @Override
-  public void registerText(String name, TextFunction function) {
+  public void registerText(String name, TextFunction function, FunctionOption... options) {
     if (function == null) {
-      functions.addUnary(name, null);
+      functions.addUnary(name, null, options);
       return;
     }
     functions.addUnary(
@@ -71,11 +72,12 @@ final class RunnerPluginContext implements PluginContext {
         (call, input) -> {
           String result = function.apply(call, new String(input, StandardCharsets.UTF_8));
           return result == null ? new byte[0] : result.getBytes(StandardCharsets.UTF_8);
-        });
+        },
+        options);
   }
 
   @Override
-  public void registerStreaming(String name, StreamingFunction function) {
-    functions.addStreaming(name, function);
+  public void registerStreaming(String name, StreamingFunction function, FunctionOption... options) {
+    functions.addStreaming(name, function, options);
   }
 }

@@ -10,7 +10,11 @@ import dev.pluginhost.proto.runner.v1.GetStatsRequest;
 import dev.pluginhost.proto.runner.v1.GetStatsResponse;
 import dev.pluginhost.proto.runner.v1.HandshakeRequest;
 import dev.pluginhost.proto.runner.v1.HandshakeResponse;
+import dev.pluginhost.proto.runner.v1.InvokeBatchRequest;
+import dev.pluginhost.proto.runner.v1.InvokeBatchResponse;
 import dev.pluginhost.proto.runner.v1.InvokeRequest;
+import dev.pluginhost.proto.runner.v1.ItemError;
+import dev.pluginhost.proto.runner.v1.ItemResult;
 import dev.pluginhost.proto.runner.v1.InvokeResponse;
 import dev.pluginhost.proto.runner.v1.PipeFrame;
 import dev.pluginhost.proto.runner.v1.PluginRunnerGrpc;
@@ -143,6 +147,53 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
             .setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output))
             .build();
     sendQuietly(responses, response, null);
+  }
+
+  @Override
+  public void invokeBatch(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
+    if (plugin == null) {
+      responses.onError(notStarted());
+      return;
+    }
+    String name = request.getFunction();
+    UnaryFunction function = functions.unary(name);
+    if (function == null) {
+      responses.onError(noSuchFunction(name));
+      return;
+    }
+    GrpcCallContext call =
+        new GrpcCallContext(name, Context.current(), request.getMetadataMap(), handlerExecutor);
+    long id = calls.begin();
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(runner.plugin().classLoader);
+    InvokeBatchResponse.Builder results = InvokeBatchResponse.newBuilder();
+    try {
+      for (ByteString input : request.getInputsList()) {
+        if (call.isCancelled()) {
+          break;
+        }
+        try {
+          byte[] output = function.apply(call, input.toByteArray());
+          results.addResults(
+              ItemResult.newBuilder().setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output)));
+        } catch (Throwable t) {
+          StatusRuntimeException failure = HandlerFailures.toStatus(name, t);
+          results.addResults(
+              ItemResult.newBuilder()
+                  .setError(
+                      ItemError.newBuilder()
+                          .setCode(failure.getStatus().getCode().value())
+                          .setDescription(failure.getStatus().getDescription())
+                          .setExceptionClass(t.getClass().getName())));
+        }
+      }
+    } finally {
+      call.markFinished();
+      calls.end(id);
+      thread.setContextClassLoader(previous);
+    }
+    sendQuietly(responses, results.build(), null);
   }
 
   @Override

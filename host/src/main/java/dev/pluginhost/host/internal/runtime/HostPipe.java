@@ -7,7 +7,6 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.PluginCallException;
-import dev.pluginhost.host.PluginPipe;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.proto.runner.v1.PipeFrame;
 import dev.pluginhost.proto.runner.v1.PipeOpen;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * stream, with flow control both ways (the next message is requested only after the caller took
  * the last; {@link #send} waits while the transport is not ready).
  */
-final class HostPipe implements PluginPipe, InFlight {
+final class HostPipe implements TrackedPipe, InFlight {
   private static final Object END = new Object();
   /** Extra time {@link #receive} waits past the deadline for gRPC's own verdict to arrive. */
   private static final long VERDICT_SLACK_MILLIS = 1000;
@@ -54,7 +53,7 @@ final class HostPipe implements PluginPipe, InFlight {
       PluginProcess process, String function, Deadline deadline, Duration timeout, Map<String, String> metadata) {
     HostPipe pipe = new HostPipe(process, function, deadline, timeout);
     if (!process.register(pipe)) {
-      throw CallErrors.processDied(process.plugin.id(), function, process.deathNow());
+      throw new NotSentException(process.plugin.id(), function, process.deathNow());
     }
     process.client().asyncStub().withDeadline(deadline).pipe(pipe.new Responses());
     synchronized (pipe.sending) {

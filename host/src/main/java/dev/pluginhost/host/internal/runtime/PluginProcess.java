@@ -8,6 +8,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
+import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.ProcessDeath;
@@ -29,9 +30,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #death()} completes exactly once, and before it does, every call in
  * flight on this process has been failed with the reason.
  */
-public final class PluginProcess {
+public final class PluginProcess implements Worker {
   private static final Logger log = LoggerFactory.getLogger(PluginProcess.class);
   private static final int TAIL_LINES = 30;
   private static final double LOG_LINES_PER_SECOND = 200;
@@ -63,6 +67,7 @@ public final class PluginProcess {
   private final SettableFuture<ProcessDeath> death = SettableFuture.create();
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
   private volatile List<String> functions = List.of();
+  private volatile Set<String> idempotentFunctions = Set.of();
   private volatile long pid = -1;
   private volatile ChildProcess child;
   private volatile RunnerClient client;
@@ -79,27 +84,49 @@ public final class PluginProcess {
     this.generation = generation;
   }
 
+  @Override
   public long pid() {
     return pid;
   }
 
+  @Override
   public List<String> functions() {
     return functions;
   }
 
+  @Override
+  public Set<String> idempotentFunctions() {
+    return idempotentFunctions;
+  }
+
+  @Override
+  public ListenableFuture<byte[]> invoke(
+      String function, byte[] input, Deadline deadline, Duration timeout, Map<String, String> metadata) {
+    return TrackedCall.unary(this, function, input, deadline, timeout, metadata);
+  }
+
+  @Override
+  public ListenableFuture<List<CallOutcome>> invokeBatch(
+      String function, List<byte[]> inputs, Deadline deadline, Duration timeout, Map<String, String> metadata) {
+    return TrackedCall.batch(this, function, inputs, deadline, timeout, metadata);
+  }
+
+  @Override
+  public TrackedPipe openPipe(String function, Deadline deadline, Duration timeout, Map<String, String> metadata) {
+    return HostPipe.open(this, function, deadline, timeout, metadata);
+  }
+
   /** Completes once, with how the process ended. */
+  @Override
   public ListenableFuture<ProcessDeath> death() {
     return death;
   }
 
   /** How long it has served, or zero if it never did. */
+  @Override
   public Duration uptime() {
     long since = servingSinceNanos;
     return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
-  }
-
-  int callsInFlight() {
-    return inFlight.size();
   }
 
   RunnerClient client() {
@@ -111,6 +138,7 @@ public final class PluginProcess {
    * hook, all within the start timeout. Completes when the plugin serves; fails with a
    * {@link StartFailedException} (after the process is gone) otherwise. Call once.
    */
+  @Override
   public ListenableFuture<Void> start() {
     Deadline deadline = Deadline.after(settings.startTimeout().toNanos(), TimeUnit.NANOSECONDS);
     try {
@@ -120,7 +148,7 @@ public final class PluginProcess {
       recordDeath(
           new ProcessDeath(
               plugin.id(), -1, Instant.now(), DeathCause.FAILED_START, -1,
-              "could not be spawned: " + e.getMessage(), List.of()));
+              "could not be spawned: " + e.getMessage(), List.of(), Optional.empty()));
       return serving;
     }
     ListenableFuture<Void> ready =
@@ -146,6 +174,11 @@ public final class PluginProcess {
           @Override
           public void onSuccess(StartPluginResponse response) {
             functions = response.getFunctionsList().stream().map(FunctionInfo::getName).toList();
+            idempotentFunctions =
+                response.getFunctionsList().stream()
+                    .filter(FunctionInfo::getIdempotent)
+                    .map(FunctionInfo::getName)
+                    .collect(java.util.stream.Collectors.toUnmodifiableSet());
             servingSinceNanos = System.nanoTime();
             if (serving.set(null)) {
               new ProcessWatchdog(PluginProcess.this).start();
@@ -237,6 +270,7 @@ public final class PluginProcess {
    * Kills the whole process tree, recording {@code cause} and {@code detail} as the reason. Only
    * the first reason given counts. Returns at once; {@link #death()} follows.
    */
+  @Override
   public void kill(DeathCause cause, String detail) {
     synchronized (this) {
       if (intendedCause == null && !death.isDone()) {
@@ -255,11 +289,12 @@ public final class PluginProcess {
    * Stops the plugin gracefully: asks the runner to run the stop hook and exit within
    * {@code grace}, and kills it if it has not exited shortly after. Returns the death.
    */
-  public ListenableFuture<ProcessDeath> shutdown(Duration grace) {
+  @Override
+  public ListenableFuture<ProcessDeath> shutdown(DeathCause cause, String detail, Duration grace) {
     synchronized (this) {
       if (intendedCause == null && !death.isDone()) {
-        intendedCause = DeathCause.STOPPED_BY_HOST;
-        intendedDetail = "was stopped by the host";
+        intendedCause = cause;
+        intendedDetail = detail;
       }
     }
     RunnerClient current = client;
@@ -270,23 +305,15 @@ public final class PluginProcess {
       runtime.scheduler.schedule(
           () -> {
             if (!death.isDone()) {
-              kill(DeathCause.STOPPED_BY_HOST, "was stopped by the host (killed: it did not exit within its grace)");
+              kill(cause, detail + " (killed: it did not exit within its " + CallErrors.millis(grace) + " grace)");
             }
           },
           grace.toMillis() + 1000,
           TimeUnit.MILLISECONDS);
     } else {
-      kill(DeathCause.STOPPED_BY_HOST, "was stopped by the host");
+      kill(cause, detail);
     }
     return death;
-  }
-
-  /** Completes when every call in flight now has ended; calls started later are not waited for. */
-  ListenableFuture<?> drained() {
-    // Waiting must never cancel the calls themselves, whatever the waiter does with this future.
-    return Futures.whenAllComplete(
-            inFlight.stream().map(call -> Futures.nonCancellationPropagating(call.completion())).toList())
-        .call(() -> null, directExecutor());
   }
 
   /**
@@ -326,6 +353,7 @@ public final class PluginProcess {
       detail = intendedDetail;
     }
     List<String> lastOutput = tail.snapshot();
+    Path errorReport = keepErrorReport();
     if (cause == null) {
       String during = serving.isDone() ? "" : " while starting";
       if (exitCode == 3 && lastOutput.stream().anyMatch(l -> l.contains("OutOfMemoryError"))) {
@@ -338,11 +366,35 @@ public final class PluginProcess {
         cause = DeathCause.EXITED;
         detail = "exited with code " + exitCode + during;
       }
-      if (!lastOutput.isEmpty()) {
+      if (errorReport != null) {
+        detail += "; the JVM's error report is " + errorReport;
+      } else if (!lastOutput.isEmpty()) {
         detail += "; last output: " + lastOutput.get(lastOutput.size() - 1);
       }
     }
-    return new ProcessDeath(plugin.id(), pid, Instant.now(), cause, exitCode, detail, lastOutput);
+    return new ProcessDeath(
+        plugin.id(), pid, Instant.now(), cause, exitCode, detail, lastOutput, Optional.ofNullable(errorReport));
+  }
+
+  /**
+   * Moves the JVM's fatal error report (hs_err), if it wrote one, out of the run directory, which
+   * is about to be deleted, into the plugin's crashes folder.
+   */
+  private Path keepErrorReport() {
+    if (runDirectory == null) {
+      return null;
+    }
+    Path report = runDirectory.resolve("tmp").resolve("hs_err_pid" + pid + ".log");
+    if (!Files.isRegularFile(report)) {
+      return null;
+    }
+    try {
+      Path crashes = Files.createDirectories(runtime.workRoot.resolve(plugin.id()).resolve("crashes"));
+      return Files.move(report, crashes.resolve(report.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      log.warn("plugin {} pid {}: could not keep the JVM's error report {}", plugin.id(), pid, report, e);
+      return report;
+    }
   }
 
   private void recordDeath(ProcessDeath record) {

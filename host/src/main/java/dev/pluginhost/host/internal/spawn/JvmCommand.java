@@ -34,6 +34,8 @@ public final class JvmCommand {
     // No hsperfdata files in a shared /tmp for other processes to find.
     command.add("-XX:-UsePerfData");
     command.add("-XX:+UseSerialGC");
+    // A native crash's report lands where the host looks for it, not in the working directory.
+    command.add("-XX:ErrorFile=" + tmpDirectory.resolve("hs_err_pid%p.log"));
     command.add("-Djava.io.tmpdir=" + tmpDirectory);
     command.add("-Dio.grpc.netty.shaded.io.netty.native.workdir=" + tmpDirectory);
     // Pooled buffers cost resident memory a plugin's small messages do not need.

@@ -1,0 +1,27 @@
+package dev.pluginhost.host;
+
+import java.time.Duration;
+
+/**
+ * One process of a plugin, as seen at one moment.
+ *
+ * @param pid its process id
+ * @param role what it does now
+ * @param callsInFlight calls it is serving now
+ * @param callsStarted calls sent to it since it started
+ * @param uptime how long it has served
+ */
+public record ProcessInfo(long pid, Role role, int callsInFlight, long callsStarted, Duration uptime) {
+
+  /** What a process of a plugin is for. */
+  public enum Role {
+    /** Starting; it takes calls once ready. */
+    STARTING,
+    /** Taking calls. */
+    SERVING,
+    /** Taking no new calls; it ends once those in flight have (recycling, restarts, stops). */
+    DRAINING,
+    /** Started and ready, held back to replace a serving process that dies. */
+    SPARE
+  }
+}

@@ -1,0 +1,15 @@
+package dev.pluginhost.host;
+
+/**
+ * When the supervisor replaces a plugin process that ended on its own. A process the host ends on
+ * purpose (recycled, stopped, disabled) is never counted here. Named after Erlang's child
+ * restart types.
+ */
+public enum RestartPolicy {
+  /** Replace it whatever the reason, even after a clean exit (Erlang's permanent). */
+  ALWAYS,
+  /** Replace it unless it exited by itself with status 0 (Erlang's transient). */
+  ON_FAILURE,
+  /** Never replace it (Erlang's temporary); when the last process is gone, the plugin FAILED. */
+  NEVER
+}

@@ -1,0 +1,26 @@
+package dev.pluginhost.host.internal.runtime;
+
+import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.ProcessDeath;
+import io.grpc.Status;
+
+/**
+ * A call that never left the host: its process had died before it could be sent. Always safe to
+ * send again elsewhere, idempotent or not.
+ */
+final class NotSentException extends PluginCallException {
+  private static final long serialVersionUID = 1L;
+
+  NotSentException(String pluginId, String function, ProcessDeath death) {
+    super(
+        Status.Code.UNAVAILABLE,
+        pluginId,
+        function,
+        death.pid(),
+        "plugin " + pluginId + " (pid " + death.pid() + ") had died before the call could be sent: "
+            + death.detail(),
+        death,
+        null,
+        null);
+  }
+}
