@@ -95,6 +95,8 @@ public final class PluginSupervisor implements PluginHandle {
     long servingSinceNanos;
     DeathCause retireCause;
     String retireDetail;
+    /** Serving still, until its replacement is ready; then it drains. */
+    boolean retiring;
     Future<?> ageTimer;
 
     Member(Worker worker, ProcessInfo.Role destination) {
@@ -195,7 +197,7 @@ public final class PluginSupervisor implements PluginHandle {
         return;
       }
       if (state == PluginState.STOPPING || state.isIdle()) {
-        retire(actions, member, DeathCause.STOPPED_BY_HOST, "was not needed: the plugin is " + lower(state));
+        retire(actions, member, DeathCause.STOPPED_BY_HOST, "was not needed: the plugin is " + lower(state), false);
         return;
       }
       functions = member.worker.functions();
@@ -206,6 +208,10 @@ public final class PluginSupervisor implements PluginHandle {
           : ProcessInfo.Role.SPARE;
       if (member.role == ProcessInfo.Role.SERVING) {
         beginServing(actions, member);
+        members.stream()
+            .filter(m -> m.retiring && m.role == ProcessInfo.Role.SERVING)
+            .findFirst()
+            .ifPresent(old -> drain(actions, old));
         PluginState before = state;
         updateState(actions, member.worker.pid(), "serving as pid " + member.worker.pid());
         if (before == PluginState.RUNNING) {
@@ -230,7 +236,7 @@ public final class PluginSupervisor implements PluginHandle {
                 Actions later = new Actions();
                 synchronized (this) {
                   if (member.role == ProcessInfo.Role.SERVING && state == PluginState.RUNNING) {
-                    retire(later, member, DeathCause.RETIRED, "was recycled after serving " + maxAge.toMillis() + " ms");
+                    retire(later, member, DeathCause.RETIRED, "was recycled after serving " + maxAge.toMillis() + " ms", true);
                   }
                 }
                 later.run();
@@ -272,7 +278,7 @@ public final class PluginSupervisor implements PluginHandle {
   /** Must hold the lock. Replaces a process that died on its own, if policy and intensity allow. */
   private void unplannedDeath(Actions actions, Member member, ProcessInfo.Role role, ProcessDeath death) {
     failedSinceStart = true;
-    if (role == ProcessInfo.Role.DRAINING) {
+    if (role == ProcessInfo.Role.DRAINING || member.retiring) {
       // It was on its way out and its replacement is already arranged.
       budget.recordFailure(timer.nanoTime(), Duration.ZERO);
       event(actions, state, death.pid(), "pid " + death.pid() + " " + death.detail() + " while draining", death);
@@ -351,26 +357,41 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   /**
-   * Must hold the lock. Takes a serving process out of rotation, starts its replacement (a spare
-   * if one is ready), and shuts it down once its calls have drained.
+   * Must hold the lock. Replaces a process on purpose without failing a call: a ready spare takes
+   * its place at once; otherwise a new process is started, and the old one either keeps serving
+   * until that one is ready ({@code untilReplaced}: no gap in capacity, for restarts and age) or
+   * stops taking calls now (a call limit is a limit; calls wait in the queue meanwhile). Either
+   * way it is shut down once the calls it has in flight have ended.
    */
-  private void retire(Actions actions, Member member, DeathCause cause, String detail) {
-    if (member.role == ProcessInfo.Role.DRAINING) {
+  private void retire(Actions actions, Member member, DeathCause cause, String detail, boolean untilReplaced) {
+    if (member.role == ProcessInfo.Role.DRAINING || member.retiring) {
       return;
     }
-    boolean wasServing = member.role == ProcessInfo.Role.SERVING;
-    member.role = ProcessInfo.Role.DRAINING;
     member.retireCause = cause;
     member.retireDetail = detail;
-    if (wasServing && state != PluginState.STOPPING && !state.isIdle()) {
-      Member spare = members.stream().filter(m -> m.role == ProcessInfo.Role.SPARE).findFirst().orElse(null);
-      if (spare != null) {
-        beginServing(actions, spare);
-        spawn(actions, ProcessInfo.Role.SPARE);
+    if (member.role != ProcessInfo.Role.SERVING || state == PluginState.STOPPING || state.isIdle()) {
+      drain(actions, member);
+      return;
+    }
+    Member spare = members.stream().filter(m -> m.role == ProcessInfo.Role.SPARE).findFirst().orElse(null);
+    if (spare != null) {
+      beginServing(actions, spare);
+      spawn(actions, ProcessInfo.Role.SPARE);
+      drain(actions, member);
+    } else {
+      spawn(actions, ProcessInfo.Role.SERVING);
+      if (untilReplaced) {
+        member.retiring = true;
       } else {
-        spawn(actions, ProcessInfo.Role.SERVING);
+        drain(actions, member);
       }
     }
+  }
+
+  /** Must hold the lock. Takes the process out of rotation; it stops once its calls are done. */
+  private void drain(Actions actions, Member member) {
+    member.role = ProcessInfo.Role.DRAINING;
+    member.retiring = false;
     shutDownIfDrained(actions, member);
   }
 
@@ -411,6 +432,7 @@ public final class PluginSupervisor implements PluginHandle {
       for (Member member : List.copyOf(members)) {
         if (member.role == ProcessInfo.Role.SERVING || member.role == ProcessInfo.Role.DRAINING) {
           member.role = ProcessInfo.Role.DRAINING;
+          member.retiring = false;
           if (member.retireCause == null || member.retireCause == DeathCause.RETIRED) {
             member.retireCause = cause;
             member.retireDetail = detail;
@@ -496,7 +518,7 @@ public final class PluginSupervisor implements PluginHandle {
       for (Member member : List.copyOf(members)) {
         old.add(member.worker.death());
         if (member.role == ProcessInfo.Role.SERVING) {
-          retire(actions, member, DeathCause.RETIRED, "was replaced: an operator restarted the plugin");
+          retire(actions, member, DeathCause.RETIRED, "was replaced: an operator restarted the plugin", true);
         } else if (member.role != ProcessInfo.Role.DRAINING) {
           ProcessInfo.Role replacement =
               member.role == ProcessInfo.Role.SPARE ? ProcessInfo.Role.SPARE : member.destination;
@@ -655,7 +677,9 @@ public final class PluginSupervisor implements PluginHandle {
     for (Member member : members) {
       if (member.role == ProcessInfo.Role.SERVING
           && member.inFlight < settings.maxConcurrentCallsPerProcess()
-          && (best == null || member.inFlight < best.inFlight)) {
+          && (best == null
+              || (best.retiring && !member.retiring)
+              || (best.retiring == member.retiring && member.inFlight < best.inFlight))) {
         best = member;
       }
     }
@@ -666,8 +690,8 @@ public final class PluginSupervisor implements PluginHandle {
   private void dispatch(Actions actions, Member member, Task<?> task) {
     member.inFlight++;
     member.callsStarted++;
-    if (settings.recycleAfterCalls() > 0 && member.callsStarted >= settings.recycleAfterCalls()) {
-      retire(actions, member, DeathCause.RETIRED, "was recycled after " + member.callsStarted + " calls");
+    if (settings.recycleAfterCalls() > 0 && member.callsStarted >= settings.recycleAfterCalls() && !member.retiring) {
+      retire(actions, member, DeathCause.RETIRED, "was recycled after " + member.callsStarted + " calls", false);
     }
     actions.add(
         () -> {

@@ -2,12 +2,18 @@ package dev.pluginhost.samples.crasher;
 
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.PluginContext;
+import java.nio.file.Files;
 
 /** Ends its own JVM on request: the host must notice, report why, and restart it. */
 public final class CrasherPlugin implements Plugin {
 
   @Override
-  public void start(PluginContext context) {
+  public void start(PluginContext context) throws Exception {
+    // A start hook that fails while a marker file exists in the plugin's data directory: a crash
+    // loop an operator can end by removing the cause.
+    if (Files.exists(context.dataDirectory().resolve("fail-start"))) {
+      throw new IllegalStateException("crasher: refusing to start while fail-start exists");
+    }
     context.registerText("ping", (call, input) -> "pong");
     // Input: the exit code, default 42.
     context.registerText(
