@@ -11,7 +11,12 @@ public final class HangerPlugin implements Plugin {
   private static volatile long sink;
 
   @Override
-  public void start(PluginContext context) {
+  public void start(PluginContext context) throws InterruptedException {
+    // A start hook that takes as long as its configuration says: a slow or stuck initializer.
+    long startDelay = Long.parseLong(context.config().getOrDefault("startDelayMillis", "0"));
+    if (startDelay > 0) {
+      Thread.sleep(startDelay);
+    }
     context.registerText("ping", (call, input) -> "pong");
     // Spins on the CPU forever and ignores cancellation, as a bug in a tight loop would.
     context.registerText(
