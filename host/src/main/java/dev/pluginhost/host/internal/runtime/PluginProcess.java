@@ -272,6 +272,9 @@ public final class PluginProcess implements Worker {
    */
   @Override
   public void kill(DeathCause cause, String detail) {
+    if (death.isDone()) {
+      return;
+    }
     synchronized (this) {
       if (intendedCause == null && !death.isDone()) {
         intendedCause = cause;
