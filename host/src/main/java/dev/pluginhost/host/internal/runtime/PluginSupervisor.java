@@ -399,6 +399,14 @@ public final class PluginSupervisor implements PluginHandle {
       if (state == PluginState.STOPPED) {
         return Futures.immediateVoidFuture();
       }
+      if (state == PluginState.STOPPING) {
+        // Already winding down. A stop overrides a disable under way, never the other way round:
+        // STOPPED is final, and a disable must not turn a host's stop into something enable undoes.
+        if (end == PluginState.STOPPED) {
+          windTarget = PluginState.STOPPED;
+        }
+        return idle;
+      }
       windTarget = end;
       cancelPendingSpawns();
       transition(actions, PluginState.STOPPING, -1, end == PluginState.DISABLED ? "disabling" : "stopping", null);
