@@ -61,6 +61,24 @@ final class ManualTimer implements Timer {
     }
   }
 
+  /**
+   * Moves the clock to the earliest task still to run and runs it (and any due at the same
+   * instant, in the order scheduled). Returns false, moving nothing, if no task waits.
+   */
+  boolean runNextTask() {
+    long due;
+    synchronized (this) {
+      tasks.removeIf(t -> t.cancelled);
+      Scheduled next = tasks.peek();
+      if (next == null) {
+        return false;
+      }
+      due = next.dueNanos;
+    }
+    advance(Duration.ofNanos(due - nanoTime()));
+    return true;
+  }
+
   /** Every delay anything was scheduled with, in the order asked. */
   synchronized List<Duration> scheduledDelays() {
     return List.copyOf(scheduledDelays);
