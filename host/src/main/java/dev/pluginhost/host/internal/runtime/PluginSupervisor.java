@@ -420,6 +420,14 @@ public final class PluginSupervisor implements PluginHandle {
       if (state == PluginState.STOPPED) {
         return Futures.immediateVoidFuture();
       }
+      if (state == PluginState.STOPPING) {
+        // Already winding down. A stop overrides a disable under way, never the other way round:
+        // STOPPED is final, and a disable must not turn a host's stop into something enable undoes.
+        if (end == PluginState.STOPPED) {
+          windTarget = PluginState.STOPPED;
+        }
+        return idle;
+      }
       windTarget = end;
       cancelPendingSpawns();
       transition(actions, PluginState.STOPPING, -1, end == PluginState.DISABLED ? "disabling" : "stopping", null);
@@ -506,29 +514,34 @@ public final class PluginSupervisor implements PluginHandle {
   public ListenableFuture<Void> restartAsync() {
     Actions actions = new Actions();
     List<ListenableFuture<ProcessDeath>> old = new ArrayList<>();
+    boolean afresh = false;
     synchronized (this) {
       if (state == PluginState.DISABLED || state == PluginState.FAILED) {
-        budget.reset();
-        return enableAsync();
-      }
-      if (state != PluginState.RUNNING && state != PluginState.RESTARTING && state != PluginState.STARTING) {
+        afresh = true;
+      } else if (state != PluginState.RUNNING && state != PluginState.RESTARTING && state != PluginState.STARTING) {
         return Futures.immediateFailedFuture(notServing("", "is " + lower(state) + "; it cannot be restarted"));
-      }
-      budget.reset();
-      for (Member member : List.copyOf(members)) {
-        old.add(member.worker.death());
-        if (member.role == ProcessInfo.Role.SERVING) {
-          retire(actions, member, DeathCause.RETIRED, "was replaced: an operator restarted the plugin", true);
-        } else if (member.role != ProcessInfo.Role.DRAINING) {
-          ProcessInfo.Role replacement =
-              member.role == ProcessInfo.Role.SPARE ? ProcessInfo.Role.SPARE : member.destination;
-          member.role = ProcessInfo.Role.DRAINING;
-          member.retireCause = DeathCause.RETIRED;
-          member.retireDetail = "was replaced: an operator restarted the plugin";
-          actions.add(() -> member.worker.shutdown(DeathCause.RETIRED, member.retireDetail, settings.shutdownGrace()));
-          spawn(actions, replacement);
+      } else {
+        budget.reset();
+        for (Member member : List.copyOf(members)) {
+          old.add(member.worker.death());
+          if (member.role == ProcessInfo.Role.SERVING) {
+            retire(actions, member, DeathCause.RETIRED, "was replaced: an operator restarted the plugin", true);
+          } else if (member.role != ProcessInfo.Role.DRAINING) {
+            ProcessInfo.Role replacement =
+                member.role == ProcessInfo.Role.SPARE ? ProcessInfo.Role.SPARE : member.destination;
+            member.role = ProcessInfo.Role.DRAINING;
+            member.retireCause = DeathCause.RETIRED;
+            member.retireDetail = "was replaced: an operator restarted the plugin";
+            actions.add(() -> member.worker.shutdown(DeathCause.RETIRED, member.retireDetail, settings.shutdownGrace()));
+            spawn(actions, replacement);
+          }
         }
       }
+    }
+    if (afresh) {
+      // Outside the lock: enableAsync starts processes and tells listeners once it has released
+      // the lock, which it cannot do while this method still holds it. It forgives the budget too.
+      return enableAsync();
     }
     actions.run();
     return Futures.whenAllComplete(old).call(() -> null, directExecutor());
