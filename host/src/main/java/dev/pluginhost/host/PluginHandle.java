@@ -44,8 +44,9 @@ public interface PluginHandle {
   List<ProcessInfo> processes();
 
   /**
-   * The plugin's crash history: how its last processes died, oldest first, at most 20. Processes
-   * retired on purpose (recycled, replaced by a restart) are not listed.
+   * The plugin's crash history: how its last processes died, oldest first, at most 20. Only
+   * deaths the host did not plan are listed: processes it stopped or replaced on purpose
+   * (recycled, restarted, disabled, stopped) are not; {@link #lastDeath()} includes those.
    */
   List<ProcessDeath> deaths();
 

@@ -24,7 +24,10 @@ public enum PluginState {
   NEW,
   /** Its first process is starting. Calls wait, within their deadline, until it serves. */
   STARTING,
-  /** A process is serving calls. */
+  /**
+   * A process is serving calls (or, for a moment, none is while a process retired on purpose
+   * waits for its replacement; calls then wait in the queue).
+   */
   RUNNING,
   /** Its process died or failed to start; another is on the way. Calls wait within their deadline. */
   RESTARTING,

@@ -8,7 +8,10 @@ package dev.pluginhost.host;
 public enum RestartPolicy {
   /** Replace it whatever the reason, even after a clean exit (Erlang's permanent). */
   ALWAYS,
-  /** Replace it unless it exited by itself with status 0 (Erlang's transient). */
+  /**
+   * Replace it unless it exited by itself with status 0 (Erlang's transient). A plugin whose last
+   * process exited cleanly is FAILED, with that exit as the reason.
+   */
   ON_FAILURE,
   /** Never replace it (Erlang's temporary); when the last process is gone, the plugin FAILED. */
   NEVER

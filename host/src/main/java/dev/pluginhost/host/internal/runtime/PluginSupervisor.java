@@ -256,7 +256,7 @@ public final class PluginSupervisor implements PluginHandle {
       }
       ProcessInfo.Role role = member.role;
       lastDeath = death;
-      if (death.cause() != DeathCause.RETIRED) {
+      if (!death.cause().wasPlanned()) {
         deaths.addLast(death);
         while (deaths.size() > DEATH_HISTORY) {
           deaths.removeFirst();
@@ -279,8 +279,13 @@ public final class PluginSupervisor implements PluginHandle {
   private void unplannedDeath(Actions actions, Member member, ProcessInfo.Role role, ProcessDeath death) {
     failedSinceStart = true;
     if (role == ProcessInfo.Role.DRAINING || member.retiring) {
-      // It was on its way out and its replacement is already arranged.
-      budget.recordFailure(timer.nanoTime(), Duration.ZERO);
+      // It was on its way out and its replacement is already arranged; it still counts.
+      if (!budget.recordFailure(timer.nanoTime(), Duration.ZERO)) {
+        giveUp(actions, "pid " + death.pid() + " " + death.detail() + " while draining; that is "
+            + budget.recentRestarts() + " failures within " + settings.restartWindow().toSeconds()
+            + " s, more than the " + settings.maxRestarts() + " allowed", death);
+        return;
+      }
       event(actions, state, death.pid(), "pid " + death.pid() + " " + death.detail() + " while draining", death);
       return;
     }
@@ -775,10 +780,18 @@ public final class PluginSupervisor implements PluginHandle {
     if (state == PluginState.STOPPING || state.isIdle()) {
       return;
     }
-    PluginState next =
-        servingCount() > 0
-            ? PluginState.RUNNING
-            : failedSinceStart ? PluginState.RESTARTING : PluginState.STARTING;
+    PluginState next;
+    if (servingCount() > 0) {
+      next = PluginState.RUNNING;
+    } else if (failedSinceStart) {
+      next = PluginState.RESTARTING;
+    } else if (state == PluginState.RUNNING) {
+      // A process replaced on purpose (recycled) left before its replacement serves: nothing
+      // failed, calls wait in the queue for a moment, and the plugin counts as running.
+      next = PluginState.RUNNING;
+    } else {
+      next = PluginState.STARTING;
+    }
     if (next != state) {
       transition(actions, next, pid, reason, death);
     }

@@ -23,7 +23,11 @@ interface Worker {
   /** Starts the process; completes when it serves, fails once it has died without serving. */
   ListenableFuture<Void> start();
 
-  /** Completes once, when the process has ended, after every call on it has been failed. */
+  /**
+   * Completes once, when the process has ended. Listeners of this future run before the calls
+   * still in flight on the process are failed, so a supervisor that hears of the death first
+   * never sends a retried call back to the dead process.
+   */
   ListenableFuture<ProcessDeath> death();
 
   /** How long it has served; zero if it never did. */
