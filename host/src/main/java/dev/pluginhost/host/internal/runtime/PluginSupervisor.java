@@ -131,8 +131,8 @@ public final class PluginSupervisor implements PluginHandle {
   // Lifecycle
 
   /**
-   * Starts the plugin's processes. The returned future completes when each first process has
-   * either served or failed (a failed start is followed by restarts; it never fails the future).
+   * Starts the plugin's processes. The returned future completes when each of the pool's first
+   * processes has either served or failed (a failed start is followed by restarts; it never fails the future).
    * Does nothing but return that future if the plugin was started before.
    */
   public ListenableFuture<Void> start() {
@@ -811,7 +811,8 @@ public final class PluginSupervisor implements PluginHandle {
   private void noteFirstAttempt(Member member) {
     if (member.destination == ProcessInfo.Role.SERVING && firstAttemptPending > 0) {
       firstAttemptPending--;
-      if (firstAttemptPending == 0 || servingCount() > 0) {
+      // The pool is at full strength, or as strong as its first attempts could make it.
+      if (firstAttemptPending == 0) {
         firstAttempt.set(null);
       }
     }

@@ -41,7 +41,7 @@ class PluginSupervisorLifecycleTest extends SupervisorTestBase {
   }
 
   @Test
-  void start_withPoolOfThree_spawnsThreeWorkersAndRunsOnceOneServes() {
+  void start_withPoolOfThree_runsOnceOneServes_andCompletesItsFirstAttemptAtFullStrength() {
     supervise(pool(3));
 
     ListenableFuture<Void> firstAttempt = supervisor.start();
@@ -50,9 +50,10 @@ class PluginSupervisorLifecycleTest extends SupervisorTestBase {
     workers.created().forEach(w -> assertEquals(1, w.startCalls()));
     workers.get(1).serve();
     assertEquals(PluginState.RUNNING, supervisor.state());
-    assertTrue(firstAttempt.isDone(), "one process serving is enough");
+    assertFalse(firstAttempt.isDone(), "two processes are still starting");
     workers.get(0).serve();
     workers.get(2).serve();
+    assertTrue(firstAttempt.isDone(), "every first process has served");
     assertEquals(
         List.of(ProcessInfo.Role.SERVING, ProcessInfo.Role.SERVING, ProcessInfo.Role.SERVING),
         supervisor.processes().stream().map(ProcessInfo::role).toList());
