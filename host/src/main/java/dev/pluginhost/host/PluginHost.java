@@ -5,11 +5,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import com.google.common.util.concurrent.AbstractIdleService;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.pluginhost.host.internal.Directories;
 import dev.pluginhost.host.internal.catalog.PluginCatalog;
 import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.runtime.HostRuntime;
@@ -17,7 +16,6 @@ import dev.pluginhost.host.internal.runtime.PluginSupervisor;
 import dev.pluginhost.host.internal.spawn.OsProcessLauncher;
 import dev.pluginhost.host.internal.spawn.RunnerDistribution;
 import io.grpc.Status;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,21 +156,11 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
       if (runtime != null) {
         runtime.close();
       }
-      deleteQuietly(socketRoot);
-      deleteQuietly(ownedWorkDirectory);
+      Directories.deleteQuietly(socketRoot);
+      Directories.deleteQuietly(ownedWorkDirectory);
     }
   }
 
-  private static void deleteQuietly(Path directory) {
-    if (directory == null) {
-      return;
-    }
-    try {
-      MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
-    } catch (IOException e) {
-      log.debug("could not delete {}", directory, e);
-    }
-  }
 
   @Override
   protected String serviceName() {

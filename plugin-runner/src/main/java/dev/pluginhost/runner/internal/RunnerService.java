@@ -114,33 +114,18 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> responses) {
-    if (plugin == null) {
-      responses.onError(notStarted());
-      return;
-    }
     String name = request.getFunction();
-    UnaryFunction function = functions.unary(name);
+    UnaryFunction function = unaryOrFail(name, responses);
     if (function == null) {
-      responses.onError(noSuchFunction(name));
       return;
     }
-    GrpcCallContext call =
-        new GrpcCallContext(name, Context.current(), request.getMetadataMap(), handlerExecutor);
-    long id = calls.begin();
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(runner.plugin().classLoader);
     byte[] output;
     try {
-      output = function.apply(call, request.getInput().toByteArray());
+      output = runUnary(name, request.getMetadataMap(), call -> function.apply(call, request.getInput().toByteArray()));
     } catch (Throwable t) {
       runner.log("function '" + name + "' failed", t);
       sendQuietly(responses, null, HandlerFailures.toStatus(name, t));
       return;
-    } finally {
-      call.markFinished();
-      calls.end(id);
-      thread.setContextClassLoader(previous);
     }
     InvokeResponse response =
         InvokeResponse.newBuilder()
@@ -151,49 +136,87 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invokeBatch(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
-    if (plugin == null) {
-      responses.onError(notStarted());
+    String name = request.getFunction();
+    UnaryFunction function = unaryOrFail(name, responses);
+    if (function == null) {
       return;
     }
-    String name = request.getFunction();
+    InvokeBatchResponse.Builder results = InvokeBatchResponse.newBuilder();
+    try {
+      runUnary(
+          name,
+          request.getMetadataMap(),
+          call -> {
+            for (ByteString input : request.getInputsList()) {
+              if (call.isCancelled()) {
+                break;
+              }
+              results.addResults(batchItem(name, function, call, input));
+            }
+            return null;
+          });
+    } catch (Throwable unexpected) {
+      // batchItem catches what the plugin throws; anything else is the runner's own failure.
+      sendQuietly(responses, null, HandlerFailures.toStatus(name, unexpected));
+      return;
+    }
+    sendQuietly(responses, results.build(), null);
+  }
+
+  private static ItemResult batchItem(String name, UnaryFunction function, GrpcCallContext call, ByteString input) {
+    try {
+      byte[] output = function.apply(call, input.toByteArray());
+      return ItemResult.newBuilder()
+          .setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output))
+          .build();
+    } catch (Throwable t) {
+      StatusRuntimeException failure = HandlerFailures.toStatus(name, t);
+      return ItemResult.newBuilder()
+          .setError(
+              ItemError.newBuilder()
+                  .setCode(failure.getStatus().getCode().value())
+                  .setDescription(failure.getStatus().getDescription())
+                  .setExceptionClass(t.getClass().getName()))
+          .build();
+    }
+  }
+
+  /** The unary function called {@code name}, or null after failing the call for want of it. */
+  private UnaryFunction unaryOrFail(String name, StreamObserver<?> responses) {
+    if (plugin == null) {
+      responses.onError(notStarted());
+      return null;
+    }
     UnaryFunction function = functions.unary(name);
     if (function == null) {
       responses.onError(noSuchFunction(name));
-      return;
     }
-    GrpcCallContext call =
-        new GrpcCallContext(name, Context.current(), request.getMetadataMap(), handlerExecutor);
+    return function;
+  }
+
+  /** What a unary handler does with its call. */
+  private interface UnaryWork<T> {
+    T run(GrpcCallContext call) throws Exception;
+  }
+
+  /**
+   * Runs a unary handler on this gRPC thread as the plugin's code expects: its class loader as
+   * the context loader, the call counted (so the watchdog sees how long it runs), and the call
+   * marked finished afterwards, so later cancellation of the gRPC context is not reported.
+   */
+  private <T> T runUnary(String name, java.util.Map<String, String> metadata, UnaryWork<T> work) throws Exception {
+    GrpcCallContext call = new GrpcCallContext(name, Context.current(), metadata, handlerExecutor);
     long id = calls.begin();
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(runner.plugin().classLoader);
-    InvokeBatchResponse.Builder results = InvokeBatchResponse.newBuilder();
     try {
-      for (ByteString input : request.getInputsList()) {
-        if (call.isCancelled()) {
-          break;
-        }
-        try {
-          byte[] output = function.apply(call, input.toByteArray());
-          results.addResults(
-              ItemResult.newBuilder().setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output)));
-        } catch (Throwable t) {
-          StatusRuntimeException failure = HandlerFailures.toStatus(name, t);
-          results.addResults(
-              ItemResult.newBuilder()
-                  .setError(
-                      ItemError.newBuilder()
-                          .setCode(failure.getStatus().getCode().value())
-                          .setDescription(failure.getStatus().getDescription())
-                          .setExceptionClass(t.getClass().getName())));
-        }
-      }
+      return work.run(call);
     } finally {
       call.markFinished();
       calls.end(id);
       thread.setContextClassLoader(previous);
     }
-    sendQuietly(responses, results.build(), null);
   }
 
   @Override

@@ -2,8 +2,6 @@ package dev.pluginhost.host.internal.runtime;
 
 import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -12,6 +10,7 @@ import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.ProcessDeath;
+import dev.pluginhost.host.internal.Directories;
 import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.io.OutputDrain;
 import dev.pluginhost.host.internal.io.OutputTail;
@@ -413,20 +412,10 @@ public final class PluginProcess implements Worker {
       current.close();
     }
     serving.setException(new StartFailedException(record));
-    deleteQuietly(runDirectory);
-    deleteQuietly(socketDirectory);
+    Directories.deleteQuietly(runDirectory);
+    Directories.deleteQuietly(socketDirectory);
   }
 
-  private static void deleteQuietly(Path directory) {
-    if (directory == null) {
-      return;
-    }
-    try {
-      MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
-    } catch (IOException e) {
-      log.debug("could not delete {}", directory, e);
-    }
-  }
 
   private static String signalName(int signal) {
     switch (signal) {
