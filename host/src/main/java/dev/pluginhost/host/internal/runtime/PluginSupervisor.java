@@ -202,10 +202,15 @@ public final class PluginSupervisor implements PluginHandle {
       }
       functions = member.worker.functions();
       idempotentFunctions = member.worker.idempotentFunctions();
-      boolean belowStrength = servingCount() < settings.processes();
-      member.role = member.destination == ProcessInfo.Role.SERVING || belowStrength
-          ? ProcessInfo.Role.SERVING
-          : ProcessInfo.Role.SPARE;
+      // Whichever process is ready first serves first: a spare-to-be fills a gap in the pool, and
+      // a server-to-be whose place a spare already took becomes the spare.
+      long activeServing =
+          members.stream().filter(m -> m.role == ProcessInfo.Role.SERVING && !m.retiring).count();
+      long spares = members.stream().filter(m -> m.role == ProcessInfo.Role.SPARE).count();
+      member.role =
+          activeServing >= settings.processes() && spares < settings.warmSpares()
+              ? ProcessInfo.Role.SPARE
+              : ProcessInfo.Role.SERVING;
       if (member.role == ProcessInfo.Role.SERVING) {
         beginServing(actions, member);
         members.stream()

@@ -286,4 +286,17 @@ class PluginSupervisorLifecycleTest extends SupervisorTestBase {
     assertEquals(1003, listener.last().pid(), "the newcomer joined the pool");
     assertTrue(listener.last().death().isEmpty());
   }
+
+  @Test
+  void spareReadyBeforeTheServer_servesFirst_andTheLaterOneBecomesTheSpare() {
+    supervise(pool(1).warmSpares(1));
+    supervisor.start();
+
+    workers.get(1).serve();
+    workers.get(0).serve();
+
+    assertEquals(
+        List.of(ProcessInfo.Role.SPARE, ProcessInfo.Role.SERVING),
+        supervisor.processes().stream().map(ProcessInfo::role).toList());
+  }
 }
