@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The benchmark launcher: {@code java -jar bench/target/pluginhost-bench.jar recovery [options]}.
@@ -21,6 +22,9 @@ public final class BenchMain {
           "",
           "  --reps N          measured rounds (default 15)",
           "  --warmup N        rounds run first and thrown away (default 2)",
+          "  --restart-delay-ms N",
+          "                    how long the host waits before replacing a dead process (default 1;",
+          "                    the host's own default is 100, doubling)",
           "  --plugins DIR     the sample plugins (default: samples/target/plugins of this build)",
           "  --verbose         also show the host's log and the plugins' output");
 
@@ -47,6 +51,7 @@ public final class BenchMain {
         switch (args[i]) {
           case "--reps" -> options.reps = count(args, ++i, 1);
           case "--warmup" -> options.warmup = count(args, ++i, 0);
+          case "--restart-delay-ms" -> options.restartDelay = Duration.ofMillis(count(args, ++i, 1));
           case "--plugins" -> plugins = Path.of(value(args, ++i));
           case "--verbose" -> verbose = true;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);

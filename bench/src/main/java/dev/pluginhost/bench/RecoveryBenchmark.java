@@ -51,9 +51,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * fails it instead, the harness calls again at once, as a caller would, keeps timing from the
  * kill, and counts the failure in the report.
  *
- * <p>Restarts wait 1 ms rather than the default backoff (100 ms, doubling), so what is timed is
- * the host and the JVM, not a delay chosen on purpose; and the restart intensity is lifted, since
- * every round kills twice. Every process the hosts start is stopped when the run ends, whatever
+ * <p>Restarts wait 1 ms (unless told otherwise) rather than the default backoff (100 ms, doubling),
+ * so what is timed is the host and the JVM, not a delay chosen on purpose; the delay never grows,
+ * and the restart intensity is lifted, since every round kills twice. Every process the hosts start is stopped when the run ends, whatever
  * happens; the hosts' files live in a temporary directory that is deleted.
  */
 final class RecoveryBenchmark {
@@ -61,6 +61,7 @@ final class RecoveryBenchmark {
   static final class Options {
     int reps = 15;
     int warmup = 2;
+    Duration restartDelay = Duration.ofMillis(1);
     Path plugins;
   }
 
@@ -74,7 +75,6 @@ final class RecoveryBenchmark {
    * on two cores that would slow the next step.
    */
   private static final Duration QUIET = Duration.ofMillis(300);
-  private static final Duration RESTART_DELAY = Duration.ofMillis(1);
 
   private final Options options;
   private final PrintStream out;
@@ -169,12 +169,12 @@ final class RecoveryBenchmark {
     }
   }
 
-  private static PluginHost host(Path temp, Path plugins, String name, int spares) {
+  private PluginHost host(Path temp, Path plugins, String name, int spares) {
     PluginSettings settings =
         PluginSettings.builder()
             .processes(1)
             .warmSpares(spares)
-            .restartBackoff(RESTART_DELAY, RESTART_DELAY)
+            .restartBackoff(options.restartDelay, options.restartDelay)
             .restartBackoffShape(1.0, 0.0)
             .restartIntensity(10_000, Duration.ofMinutes(1))
             .build();
@@ -210,9 +210,9 @@ final class RecoveryBenchmark {
     long started = System.nanoTime() - start;
     settle(coldPlugin, 0);
 
-    Recovery cold = killAndCall(coldPlugin, counted);
+    Recovery cold = killAndCall(coldPlugin, "cold", counted);
     settle(coldPlugin, 0);
-    Recovery warm = killAndCall(warmPlugin, counted);
+    Recovery warm = killAndCall(warmPlugin, "warm-spare", counted);
     settle(warmPlugin, 1);
 
     if (counted) {
@@ -243,7 +243,7 @@ final class RecoveryBenchmark {
   private record Recovery(long answered, long exited, long deathSeen) {}
 
   /** SIGKILLs the serving process and at once calls the plugin, until it answers. */
-  private Recovery killAndCall(PluginHandle plugin, boolean counted) throws InterruptedException {
+  private Recovery killAndCall(PluginHandle plugin, String kind, boolean counted) throws InterruptedException {
     long victim = plugin.pid().orElseThrow(() -> new IllegalStateException(PLUGIN + " has no serving process"));
     ProcessHandle process =
         ProcessHandle.of(victim).orElseThrow(() -> new IllegalStateException("pid " + victim + " is gone already"));
@@ -261,7 +261,7 @@ final class RecoveryBenchmark {
           throw e;
         }
         if (counted) {
-          String what = e.code() + ": " + e.getMessage().replaceAll("\\d+", "N");
+          String what = kind + " recovery: " + e.getMessage().replaceAll("\\d+", "N");
           failuresAfterKill.merge(what.length() > 150 ? what.substring(0, 150) + "..." : what, 1, Integer::sum);
         }
       }
@@ -398,7 +398,7 @@ final class RecoveryBenchmark {
         options.reps,
         options.warmup,
         CALLS_PER_ROUND,
-        RESTART_DELAY.toMillis(),
+        options.restartDelay.toMillis(),
         took.toSeconds());
     out.println();
     out.println(header("ms"));
