@@ -92,25 +92,41 @@ final class CallErrors {
     Status status = Status.fromThrowable(t);
     Metadata trailers = Status.trailersFromThrowable(t);
     String pluginId = process.plugin.id();
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      return Futures.immediateFuture(deadlineExceeded(pluginId, function, process.pid(), timeout));
+    }
+    if (!mayMeanDeath(status, trailers)) {
+      return Futures.immediateFuture(fromStatus(pluginId, function, process.pid(), status, trailers));
+    }
+    ListenableFuture<ProcessDeath> death =
+        Futures.withTimeout(
+            // withTimeout cancels what it waits for; the death must survive that.
+            Futures.nonCancellationPropagating(process.death()), DEATH_WAIT_MILLIS, TimeUnit.MILLISECONDS,
+            process.runtime.scheduler);
+    return Futures.transform(
+        Futures.catching(death, Exception.class, e -> null, directExecutor()),
+        known ->
+            known != null
+                ? processDied(pluginId, function, known)
+                : fromStatus(pluginId, function, process.pid(), status, trailers),
+        directExecutor());
+  }
+
+  /**
+   * Whether a status may be the transport's word for a dead process. UNKNOWN is the plugin's own
+   * failure when it carries the exception-class trailer, and the transport's ("channel closed")
+   * when it does not.
+   */
+  private static boolean mayMeanDeath(Status status, Metadata trailers) {
     switch (status.getCode()) {
-      case DEADLINE_EXCEEDED:
-        return Futures.immediateFuture(deadlineExceeded(pluginId, function, process.pid(), timeout));
       case UNAVAILABLE:
       case CANCELLED:
       case INTERNAL:
-        ListenableFuture<ProcessDeath> death =
-            Futures.withTimeout(
-                // withTimeout cancels what it waits for; the death must survive that.
-                Futures.nonCancellationPropagating(process.death()), DEATH_WAIT_MILLIS, TimeUnit.MILLISECONDS, process.runtime.scheduler);
-        return Futures.transform(
-            Futures.catching(death, Exception.class, e -> null, directExecutor()),
-            known ->
-                known != null
-                    ? processDied(pluginId, function, known)
-                    : fromStatus(pluginId, function, process.pid(), status, trailers),
-            directExecutor());
+        return true;
+      case UNKNOWN:
+        return trailers == null || !trailers.containsKey(WireProtocol.EXCEPTION_CLASS_TRAILER);
       default:
-        return Futures.immediateFuture(fromStatus(pluginId, function, process.pid(), status, trailers));
+        return false;
     }
   }
 
