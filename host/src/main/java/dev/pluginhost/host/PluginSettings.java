@@ -47,6 +47,16 @@ public final class PluginSettings {
   private final Duration recycleAfterAge;
   private final int warmSpares;
   private final int maxCallAttempts;
+  private final SandboxMode sandbox;
+  private final int maxMetaspaceMegabytes;
+  private final int maxDirectMemoryMegabytes;
+  private final int threadStackKilobytes;
+  private final int activeProcessors;
+  private final int maxOpenFiles;
+  private final int maxTasks;
+  private final int maxMemoryMegabytes;
+  private final long cpuSecondsLimit;
+  private final int maxMessageBytes;
 
   private PluginSettings(Builder b) {
     this.javaExecutable = b.javaExecutable;
@@ -74,6 +84,16 @@ public final class PluginSettings {
     this.recycleAfterAge = b.recycleAfterAge;
     this.warmSpares = b.warmSpares;
     this.maxCallAttempts = b.maxCallAttempts;
+    this.sandbox = b.sandbox;
+    this.maxMetaspaceMegabytes = b.maxMetaspaceMegabytes;
+    this.maxDirectMemoryMegabytes = b.maxDirectMemoryMegabytes;
+    this.threadStackKilobytes = b.threadStackKilobytes;
+    this.activeProcessors = b.activeProcessors;
+    this.maxOpenFiles = b.maxOpenFiles;
+    this.maxTasks = b.maxTasks;
+    this.maxMemoryMegabytes = b.maxMemoryMegabytes;
+    this.cpuSecondsLimit = b.cpuSecondsLimit;
+    this.maxMessageBytes = b.maxMessageBytes;
   }
 
   /** The settings every plugin gets unless told otherwise. */
@@ -240,6 +260,65 @@ public final class PluginSettings {
     return maxCallAttempts;
   }
 
+  /** The OS sandbox around the plugin's JVM; default {@link SandboxMode#AUTO}. */
+  public SandboxMode sandbox() {
+    return sandbox;
+  }
+
+  /** The JVM's metaspace limit ({@code -XX:MaxMetaspaceSize}), in MiB; default 128. */
+  public int maxMetaspaceMegabytes() {
+    return maxMetaspaceMegabytes;
+  }
+
+  /** The JVM's direct (off-heap) buffer limit ({@code -XX:MaxDirectMemorySize}), in MiB; default 128. */
+  public int maxDirectMemoryMegabytes() {
+    return maxDirectMemoryMegabytes;
+  }
+
+  /** Each thread's stack ({@code -Xss}), in KiB; 0 (default) leaves the JVM's own. */
+  public int threadStackKilobytes() {
+    return threadStackKilobytes;
+  }
+
+  /** How many processors the JVM believes it has ({@code -XX:ActiveProcessorCount}); 0 (default) leaves it be. */
+  public int activeProcessors() {
+    return activeProcessors;
+  }
+
+  /** Open file descriptors the process may hold (RLIMIT_NOFILE); default 4096. */
+  public int maxOpenFiles() {
+    return maxOpenFiles;
+  }
+
+  /**
+   * Threads and processes the plugin may have in all, counting those it spawns (a cgroup pids
+   * limit, where cgroups are writable); default 1024.
+   */
+  public int maxTasks() {
+    return maxTasks;
+  }
+
+  /**
+   * Memory the plugin's processes may use in all, heap and native alike (a cgroup memory limit,
+   * where cgroups are writable); past it the kernel kills them. Default 1024 MiB; 0 means none.
+   */
+  public int maxMemoryMegabytes() {
+    return maxMemoryMegabytes;
+  }
+
+  /** CPU seconds the process may use in its whole life (RLIMIT_CPU); 0 (default) means unlimited. */
+  public long cpuSecondsLimit() {
+    return cpuSecondsLimit;
+  }
+
+  /**
+   * The largest request or response, in bytes; a larger one fails with RESOURCE_EXHAUSTED and
+   * harms nothing else. Default 16 MiB.
+   */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
   /** Builds {@link PluginSettings}. Not thread-safe. */
   public static final class Builder {
     private Path javaExecutable =
@@ -268,6 +347,16 @@ public final class PluginSettings {
     private Duration recycleAfterAge = Duration.ZERO;
     private int warmSpares;
     private int maxCallAttempts = 3;
+    private SandboxMode sandbox = SandboxMode.AUTO;
+    private int maxMetaspaceMegabytes = 128;
+    private int maxDirectMemoryMegabytes = 128;
+    private int threadStackKilobytes = 0;
+    private int activeProcessors = 0;
+    private int maxOpenFiles = 4096;
+    private int maxTasks = 1024;
+    private int maxMemoryMegabytes = 1024;
+    private long cpuSecondsLimit = 0;
+    private int maxMessageBytes = 16 * 1024 * 1024;
 
     private Builder() {}
 
@@ -297,6 +386,16 @@ public final class PluginSettings {
       recycleAfterAge = s.recycleAfterAge;
       warmSpares = s.warmSpares;
       maxCallAttempts = s.maxCallAttempts;
+      sandbox = s.sandbox;
+      maxMetaspaceMegabytes = s.maxMetaspaceMegabytes;
+      maxDirectMemoryMegabytes = s.maxDirectMemoryMegabytes;
+      threadStackKilobytes = s.threadStackKilobytes;
+      activeProcessors = s.activeProcessors;
+      maxOpenFiles = s.maxOpenFiles;
+      maxTasks = s.maxTasks;
+      maxMemoryMegabytes = s.maxMemoryMegabytes;
+      cpuSecondsLimit = s.cpuSecondsLimit;
+      maxMessageBytes = s.maxMessageBytes;
     }
 
     public Builder javaExecutable(Path java) {
@@ -448,6 +547,65 @@ public final class PluginSettings {
     public Builder maxCallAttempts(int attempts) {
       checkArgument(attempts >= 1, "maxCallAttempts must be at least 1, got %s", attempts);
       this.maxCallAttempts = attempts;
+      return this;
+    }
+
+    public Builder sandbox(SandboxMode mode) {
+      this.sandbox = checkNotNull(mode, "mode");
+      return this;
+    }
+
+    public Builder maxMetaspaceMegabytes(int megabytes) {
+      checkArgument(megabytes >= 16, "maxMetaspaceMegabytes must be at least 16, got %s", megabytes);
+      this.maxMetaspaceMegabytes = megabytes;
+      return this;
+    }
+
+    public Builder maxDirectMemoryMegabytes(int megabytes) {
+      checkArgument(megabytes >= 1, "maxDirectMemoryMegabytes must be at least 1, got %s", megabytes);
+      this.maxDirectMemoryMegabytes = megabytes;
+      return this;
+    }
+
+    public Builder threadStackKilobytes(int kilobytes) {
+      checkArgument(kilobytes == 0 || kilobytes >= 128, "threadStackKilobytes must be 0 or at least 128, got %s", kilobytes);
+      this.threadStackKilobytes = kilobytes;
+      return this;
+    }
+
+    public Builder activeProcessors(int processors) {
+      checkArgument(processors >= 0, "activeProcessors must not be negative, got %s", processors);
+      this.activeProcessors = processors;
+      return this;
+    }
+
+    public Builder maxOpenFiles(int files) {
+      checkArgument(files >= 64, "maxOpenFiles must be at least 64 (a JVM needs some), got %s", files);
+      this.maxOpenFiles = files;
+      return this;
+    }
+
+    public Builder maxTasks(int tasks) {
+      checkArgument(tasks >= 64, "maxTasks must be at least 64 (a JVM starts a few dozen threads), got %s", tasks);
+      this.maxTasks = tasks;
+      return this;
+    }
+
+    public Builder maxMemoryMegabytes(int megabytes) {
+      checkArgument(megabytes == 0 || megabytes >= 64, "maxMemoryMegabytes must be 0 or at least 64, got %s", megabytes);
+      this.maxMemoryMegabytes = megabytes;
+      return this;
+    }
+
+    public Builder cpuSecondsLimit(long seconds) {
+      checkArgument(seconds >= 0, "cpuSecondsLimit must not be negative, got %s", seconds);
+      this.cpuSecondsLimit = seconds;
+      return this;
+    }
+
+    public Builder maxMessageBytes(int bytes) {
+      checkArgument(bytes >= 1024, "maxMessageBytes must be at least 1024, got %s", bytes);
+      this.maxMessageBytes = bytes;
       return this;
     }
 
