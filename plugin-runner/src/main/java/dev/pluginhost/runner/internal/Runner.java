@@ -79,6 +79,8 @@ public final class Runner {
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
             .executor(handlers)
+            .maxInboundMessageSize(
+                bootstrap.getMaxMessageBytes() > 0 ? bootstrap.getMaxMessageBytes() : 4 * 1024 * 1024)
             .addService(ServerInterceptors.intercept(service, tokens))
             .addService(ServerInterceptors.intercept(health.getHealthService(), tokens))
             .build()

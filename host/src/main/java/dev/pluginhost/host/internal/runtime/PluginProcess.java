@@ -235,7 +235,7 @@ public final class PluginProcess implements Worker {
     OutputDrain err =
         new OutputDrain(plugin.id(), pid, "stderr", process.stderr(), tail, LOG_LINES_PER_SECOND, line -> false)
             .start();
-    client = RunnerClient.connect(socket, token, runtime.eventLoops);
+    client = RunnerClient.connect(socket, token, runtime.eventLoops, settings.maxMessageBytes());
     process.onExit().whenComplete((code, error) -> afterExit(code == null ? -1 : code, out, err));
     try {
       OutputStream stdin = process.stdin();
@@ -246,6 +246,7 @@ public final class PluginProcess implements Worker {
           .setPluginId(plugin.id())
           .addAllPluginClasspath(plugin.classpath().stream().map(Path::toString).toList())
           .setDataDirectory(data.toString())
+          .setMaxMessageBytes(settings.maxMessageBytes())
           .build()
           .writeDelimitedTo(stdin);
       stdin.flush();

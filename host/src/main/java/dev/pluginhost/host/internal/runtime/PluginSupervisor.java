@@ -564,6 +564,15 @@ public final class PluginSupervisor implements PluginHandle {
   public ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout, Map<String, String> metadata) {
     checkNotNull(function, "function");
     checkNotNull(input, "input");
+    if (input.length > settings.maxMessageBytes()) {
+      // Refused here rather than by the plugin: a message that large is never sent at all.
+      return Futures.immediateFailedFuture(
+          new PluginCallException(
+              Status.Code.RESOURCE_EXHAUSTED, id, function, -1,
+              "the input to " + id + "." + function + " is " + input.length + " bytes, over the plugin's "
+                  + settings.maxMessageBytes() + "-byte message limit",
+              null, null, null));
+    }
     Deadline deadline = deadlineAfter(timeout);
     Task.Call<byte[]> task =
         new Task.Call<>(function, deadline, timeout, metadata, null,

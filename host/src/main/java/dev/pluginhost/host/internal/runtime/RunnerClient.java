@@ -57,11 +57,20 @@ public final class RunnerClient implements AutoCloseable {
 
   /** Opens a channel to the runner's socket. Connects lazily, on the first call. */
   public static RunnerClient connect(Path socket, byte[] token, EventLoopGroup eventLoops) {
+    return connect(socket, token, eventLoops, 4 * 1024 * 1024);
+  }
+
+  /**
+   * Opens a channel to the runner's socket that accepts responses of up to {@code maxMessageBytes}
+   * (a larger one fails its call with RESOURCE_EXHAUSTED). Connects lazily, on the first call.
+   */
+  public static RunnerClient connect(Path socket, byte[] token, EventLoopGroup eventLoops, int maxMessageBytes) {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
             .eventLoopGroup(eventLoops)
             .channelType(EpollDomainSocketChannel.class)
             .usePlaintext()
+            .maxInboundMessageSize(maxMessageBytes)
             .build();
     return new RunnerClient(channel, token);
   }

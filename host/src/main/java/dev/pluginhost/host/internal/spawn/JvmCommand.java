@@ -28,7 +28,17 @@ public final class JvmCommand {
     List<String> command = new ArrayList<>();
     command.add(settings.javaExecutable().toString());
     command.add("-Xmx" + settings.maxHeapMegabytes() + "m");
-    // A JVM out of heap is in an unknown state: end it, so the host records the reason and
+    command.add("-XX:MaxMetaspaceSize=" + settings.maxMetaspaceMegabytes() + "m");
+    command.add("-XX:MaxDirectMemorySize=" + settings.maxDirectMemoryMegabytes() + "m");
+    if (settings.threadStackKilobytes() > 0) {
+      command.add("-Xss" + settings.threadStackKilobytes() + "k");
+    }
+    if (settings.activeProcessors() > 0) {
+      command.add("-XX:ActiveProcessorCount=" + settings.activeProcessors());
+    }
+    // No core dumps: a crashing plugin must not write its heap, secrets and all, to disk.
+    command.add("-XX:-CreateCoredumpOnCrash");
+    // A JVM out of heap, metaspace or direct memory is in an unknown state: end it, so the host records the reason and
     // restarts it clean, rather than let it limp on.
     command.add("-XX:+ExitOnOutOfMemoryError");
     // No hsperfdata files in a shared /tmp for other processes to find.
