@@ -110,6 +110,18 @@ public final class Runner {
     return Path.of(bootstrap.getDataDirectory());
   }
 
+  /**
+   * Ends the JVM with code 3, as -XX:+ExitOnOutOfMemoryError does, when the plugin's code threw an
+   * OutOfMemoryError. That flag covers only the errors the VM raises itself; running out of direct
+   * memory is thrown by library code, and would otherwise leave the plugin limping on.
+   */
+  void exitIfOutOfMemory(Throwable thrown) {
+    if (thrown instanceof OutOfMemoryError) {
+      diagnostics.println("Terminating due to " + thrown);
+      halt(3);
+    }
+  }
+
   void log(String message, Throwable thrown) {
     synchronized (diagnostics) {
       diagnostics.println("pluginhost-runner: " + message + ": " + thrown);

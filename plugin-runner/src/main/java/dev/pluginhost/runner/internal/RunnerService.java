@@ -100,6 +100,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
     } catch (Throwable t) {
       functions.freeze();
       runner.log("start hook failed", t);
+      runner.exitIfOutOfMemory(t);
       responses.onError(
           Status.UNKNOWN
               .withDescription("start hook threw " + t.getClass().getName() + describeMessage(t))
@@ -124,6 +125,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
       output = runUnary(name, request.getMetadataMap(), call -> function.apply(call, request.getInput().toByteArray()));
     } catch (Throwable t) {
       runner.log("function '" + name + "' failed", t);
+      runner.exitIfOutOfMemory(t);
       sendQuietly(responses, null, HandlerFailures.toStatus(name, t));
       return;
     }
@@ -163,13 +165,14 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
     sendQuietly(responses, results.build(), null);
   }
 
-  private static ItemResult batchItem(String name, UnaryFunction function, GrpcCallContext call, ByteString input) {
+  private ItemResult batchItem(String name, UnaryFunction function, GrpcCallContext call, ByteString input) {
     try {
       byte[] output = function.apply(call, input.toByteArray());
       return ItemResult.newBuilder()
           .setOutput(output == null ? ByteString.EMPTY : ByteString.copyFrom(output))
           .build();
     } catch (Throwable t) {
+      runner.exitIfOutOfMemory(t);
       StatusRuntimeException failure = HandlerFailures.toStatus(name, t);
       return ItemResult.newBuilder()
           .setError(
@@ -295,6 +298,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
         if (!call.isCancelled()) {
           runner.log("streaming function '" + name + "' failed", t);
         }
+        runner.exitIfOutOfMemory(t);
         try {
           responses.onError(HandlerFailures.toStatus(name, t));
         } catch (RuntimeException alreadyClosed) {
