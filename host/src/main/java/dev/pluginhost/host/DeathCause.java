@@ -6,8 +6,13 @@ public enum DeathCause {
   EXITED,
   /** A signal the host did not send ended it (a native crash, the kernel, an outside kill). */
   SIGNALED,
-  /** The JVM ran out of memory and exited (it runs with -XX:+ExitOnOutOfMemoryError). */
+  /**
+   * It ran out of memory: the JVM's heap, metaspace or direct memory (it exits, running with
+   * -XX:+ExitOnOutOfMemoryError), or the memory limit of its cgroup (the kernel kills it).
+   */
   OUT_OF_MEMORY,
+  /** It used up its CPU time limit and the kernel ended it (SIGXCPU). */
+  CPU_LIMIT,
   /** The host killed it: a call ran past the plugin's call time limit. */
   KILLED_CALL_LIMIT,
   /** The host killed it: it stopped answering health probes within their deadline. */

@@ -34,6 +34,9 @@ public final class Runner {
   // Held strongly: JUL forgets a logger's level when nothing references the logger.
   private static final Logger NETTY_BOOTSTRAP_LOGGER =
       Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+  // In a sandbox with no network, Netty warns that it found no hardware address; it needs none.
+  private static final Logger NETTY_MAC_LOGGER =
+      Logger.getLogger("io.grpc.netty.shaded.io.netty.util.internal.MacAddressUtil");
 
   private final RunnerBootstrap bootstrap;
   private final int protocolVersion;
@@ -55,6 +58,7 @@ public final class Runner {
     this.pluginLogger = new StderrLogger(bootstrap.getPluginId(), diagnostics);
     // Every Unix-socket channel warns that SO_KEEPALIVE does not apply; it is noise.
     NETTY_BOOTSTRAP_LOGGER.setLevel(Level.SEVERE);
+    NETTY_MAC_LOGGER.setLevel(Level.SEVERE);
   }
 
   /** Loads the plugin's jars, binds the socket, reports ready, and serves until the JVM ends. */

@@ -3,7 +3,10 @@ package dev.pluginhost.host.internal.runtime;
 import com.google.common.util.concurrent.ListeningScheduledExecutorService;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.pluginhost.host.internal.spawn.Cgroups;
+import dev.pluginhost.host.internal.spawn.OsLimits;
 import dev.pluginhost.host.internal.spawn.ProcessLauncher;
+import dev.pluginhost.host.internal.spawn.Sandbox;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
@@ -26,6 +29,10 @@ public final class HostRuntime implements AutoCloseable {
   final Path workRoot;
   final Path dataRoot;
   final Map<String, String> hostEnvironment;
+  private volatile Sandbox.Availability sandbox;
+  private volatile boolean sandboxProbed;
+  final OsLimits limits = OsLimits.probe();
+  final Cgroups cgroups = Cgroups.probe();
 
   /**
    * @param socketRoot a private (0700) directory with a short path: Unix socket paths are limited
@@ -54,8 +61,28 @@ public final class HostRuntime implements AutoCloseable {
                 new ThreadFactoryBuilder().setNameFormat("pluginhost-timer-%d").setDaemon(true).build()));
   }
 
+  /** The sandbox on this machine, probed on first use. */
+  Sandbox.Availability sandbox() {
+    if (!sandboxProbed) {
+      synchronized (this) {
+        if (!sandboxProbed) {
+          sandbox = Sandbox.probe();
+          sandboxProbed = true;
+        }
+      }
+    }
+    return sandbox;
+  }
+
   @Override
   public void close() {
+    if (launcher instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) launcher).close();
+      } catch (Exception e) {
+        // Closing a launcher only stops its thread.
+      }
+    }
     scheduler.shutdownNow();
     eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
   }

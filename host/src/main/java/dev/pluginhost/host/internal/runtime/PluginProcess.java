@@ -8,6 +8,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
+import dev.pluginhost.host.SandboxMode;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.internal.Directories;
@@ -15,6 +16,8 @@ import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.io.OutputDrain;
 import dev.pluginhost.host.internal.io.OutputTail;
 import dev.pluginhost.host.internal.spawn.ChildProcess;
+import dev.pluginhost.host.internal.spawn.Cgroups;
+import dev.pluginhost.host.internal.spawn.Sandbox;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.FunctionInfo;
@@ -32,6 +35,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +79,10 @@ public final class PluginProcess implements Worker {
   private String intendedDetail;
   private Path runDirectory;
   private Path socketDirectory;
+  private volatile boolean sandboxed;
+  private volatile Cgroups.Group cgroups;
+  private static final OnceWarning SANDBOX_WARNING =
+      new OnceWarning("plugins run without the OS sandbox (settings say AUTO, and it is not available): {}");
 
   public PluginProcess(PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime, int generation) {
     this.plugin = plugin;
@@ -86,6 +94,11 @@ public final class PluginProcess implements Worker {
   @Override
   public long pid() {
     return pid;
+  }
+
+  /** Whether this process runs inside the OS sandbox. */
+  public boolean sandboxed() {
+    return sandboxed;
   }
 
   @Override
@@ -222,11 +235,32 @@ public final class PluginProcess implements Worker {
       throw new IOException("socket path too long for a Unix socket: " + socket);
     }
     byte[] token = RunnerClient.newToken();
+    List<String> command = JvmCommand.command(settings, runtime.runnerJar, tmp);
+    sandboxed = false;
+    if (settings.sandbox() != SandboxMode.OFF) {
+      Sandbox.Availability sandbox = runtime.sandbox();
+      if (sandbox.available()) {
+        List<Path> readOnly = new ArrayList<>();
+        readOnly.add(runtime.runnerJar);
+        readOnly.addAll(plugin.classpath());
+        command = sandbox.sandbox().wrap(command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory));
+        sandboxed = true;
+      } else if (settings.sandbox() == SandboxMode.REQUIRED) {
+        throw new IOException("its sandbox is REQUIRED but not available on this machine: " + sandbox.problem());
+      } else {
+        SANDBOX_WARNING.warnOnce(sandbox.problem());
+      }
+    }
+    if (runtime.limits != null) {
+      command = runtime.limits.wrap(command, settings);
+    }
+    if (runtime.cgroups != null) {
+      cgroups = runtime.cgroups.create("pluginhost-" + ProcessHandle.current().pid() + "-" + runDirectory.getFileName(), settings);
+      command = cgroups.wrap(command);
+    }
     ChildProcess process =
         runtime.launcher.launch(
-            JvmCommand.command(settings, runtime.runnerJar, tmp),
-            JvmCommand.environment(settings, runtime.hostEnvironment),
-            runDirectory);
+            command, JvmCommand.environment(settings, runtime.hostEnvironment), runDirectory);
     child = process;
     pid = process.pid();
     OutputDrain out =
@@ -285,6 +319,10 @@ public final class PluginProcess implements Worker {
     if (process != null) {
       log.warn("plugin {} pid {}: killing: {}", plugin.id(), pid, detail);
       process.destroyTree();
+    }
+    Cgroups.Group group = cgroups;
+    if (group != null) {
+      group.killAll();
     }
   }
 
@@ -362,6 +400,12 @@ public final class PluginProcess implements Worker {
       if (exitCode == 3 && lastOutput.stream().anyMatch(l -> l.contains("OutOfMemoryError"))) {
         cause = DeathCause.OUT_OF_MEMORY;
         detail = "ran out of memory" + during + " and exited (code 3)";
+      } else if (exitCode > 128 && cgroups != null && cgroups.memoryKill().isPresent()) {
+        cause = DeathCause.OUT_OF_MEMORY;
+        detail = cgroups.memoryKill().get() + during;
+      } else if (exitCode == 128 + 24) {
+        cause = DeathCause.CPU_LIMIT;
+        detail = "used up its CPU time limit of " + settings.cpuSecondsLimit() + " s" + during;
       } else if (exitCode > 128) {
         cause = DeathCause.SIGNALED;
         detail = "was killed by signal " + (exitCode - 128) + signalName(exitCode - 128) + during;
@@ -413,6 +457,10 @@ public final class PluginProcess implements Worker {
       current.close();
     }
     serving.setException(new StartFailedException(record));
+    Cgroups.Group group = cgroups;
+    if (group != null) {
+      group.remove();
+    }
     Directories.deleteQuietly(runDirectory);
     Directories.deleteQuietly(socketDirectory);
   }
@@ -427,6 +475,7 @@ public final class PluginProcess implements Worker {
       case 7: return " (SIGBUS)";
       case 4: return " (SIGILL)";
       case 8: return " (SIGFPE)";
+      case 24: return " (SIGXCPU)";
       default: return "";
     }
   }

@@ -7,12 +7,29 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Starts real processes with {@link ProcessBuilder}, which on Linux passes the child only file
  * descriptors 0, 1 and 2 (it closes every other descriptor between fork and exec).
+ *
+ * <p>Every process is started from one long-lived thread of this launcher. A sandboxed child asks
+ * the kernel to kill it when its parent goes ({@code bwrap --die-with-parent}, which is
+ * PR_SET_PDEATHSIG), and Linux takes "parent" to be the thread that forked it: started from a
+ * pooled thread that later retires, a plugin would die for no reason. Closing the launcher ends
+ * that thread, and with it every sandboxed plugin it started.
  */
-public final class OsProcessLauncher implements ProcessLauncher {
+public final class OsProcessLauncher implements ProcessLauncher, AutoCloseable {
+  private final ExecutorService spawner =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "pluginhost-spawner");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   @Override
   public ChildProcess launch(List<String> command, Map<String, String> environment, Path workingDirectory)
@@ -20,7 +37,24 @@ public final class OsProcessLauncher implements ProcessLauncher {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
     builder.environment().clear();
     builder.environment().putAll(environment);
-    return new OsChildProcess(builder.start());
+    Future<Process> started = spawner.submit(builder::start);
+    try {
+      return new OsChildProcess(started.get());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException) {
+        throw (IOException) e.getCause();
+      }
+      throw new IOException("could not start " + command.get(0), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      started.cancel(false);
+      throw new IOException("interrupted while starting " + command.get(0), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    spawner.shutdownNow();
   }
 
   private static final class OsChildProcess implements ChildProcess {
