@@ -114,6 +114,13 @@ public final class Sandbox {
       }
     }
     toRead.addAll(readOnly);
+    // Mounts apply in order: /tmp's tmpfs goes first, or it would hide binds beneath /tmp.
+    args.add("--proc");
+    args.add("/proc");
+    args.add("--dev");
+    args.add("/dev");
+    args.add("--tmpfs");
+    args.add("/tmp");
     for (Path path : toRead) {
       if (!path.startsWith("/usr")) {
         args.add("--ro-bind");
@@ -121,12 +128,6 @@ public final class Sandbox {
         args.add(path.toString());
       }
     }
-    args.add("--proc");
-    args.add("/proc");
-    args.add("--dev");
-    args.add("/dev");
-    args.add("--tmpfs");
-    args.add("/tmp");
     for (Path path : writable) {
       args.add("--bind");
       args.add(path.toString());
