@@ -30,12 +30,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -431,13 +433,21 @@ public final class PluginProcess implements Worker {
     if (runDirectory == null) {
       return null;
     }
-    Path report = runDirectory.resolve("tmp").resolve("hs_err_pid" + pid + ".log");
-    if (!Files.isRegularFile(report)) {
+    // Any hs_err file in this spawn's own directory: in a sandbox's PID namespace the JVM names
+    // it by a pid of its own (often 2), not the one the host knows.
+    Path report;
+    try (DirectoryStream<Path> reports = Files.newDirectoryStream(runDirectory.resolve("tmp"), "hs_err_pid*.log")) {
+      Iterator<Path> found = reports.iterator();
+      if (!found.hasNext()) {
+        return null;
+      }
+      report = found.next();
+    } catch (IOException e) {
       return null;
     }
     try {
       Path crashes = Files.createDirectories(runtime.workRoot.resolve(plugin.id()).resolve("crashes"));
-      return Files.move(report, crashes.resolve(report.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      return Files.move(report, crashes.resolve("hs_err_pid" + pid + ".log"), StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       log.warn("plugin {} pid {}: could not keep the JVM's error report {}", plugin.id(), pid, report, e);
       return report;
