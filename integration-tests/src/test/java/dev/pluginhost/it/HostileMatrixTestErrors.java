@@ -138,9 +138,9 @@ class HostileMatrixTestErrors {
     long pid = fixture.hostilePid();
     long helloPid = fixture.running().pidOf("hello");
     try (SteadyCalls steady = fixture.steadyCalls()) {
-      int reached = Integer.parseInt(fixture.hostile().callText("forgeToken", "", CALL));
-      // Its own socket and hello's: without the sandbox, nothing stops it connecting.
-      assertTrue(reached >= 2, "the attack reached " + reached + " sockets");
+      String reached = fixture.hostile().callText("forgeToken", "", CALL);
+      // At least its own runner's socket took the garbage; hello's too when no sandbox stops it.
+      assertTrue(reached.endsWith("r.sock"), "the attack reached no socket: " + reached);
       fixture.assertStillServing(pid);
       assertEquals("steady", fixture.hello().callText("echo", "steady", CALL));
       assertEquals(helloPid, fixture.running().pidOf("hello"));

@@ -50,8 +50,7 @@ public final class HostilePlugin implements Plugin {
     if (Boolean.parseBoolean(context.config().get("hangStart")) || Files.exists(data.resolve("hang-start"))) {
       new CountDownLatch(1).await();
     }
-    long pid = ProcessHandle.current().pid();
-    context.registerText("ping", (call, input) -> "pong@" + pid);
+    context.registerText("ping", (call, input) -> "pong");
     context.registerText("exit", (call, input) -> {
       System.exit(Integer.parseInt(input.trim()));
       return "unreachable";
@@ -154,7 +153,7 @@ public final class HostilePlugin implements Plugin {
       System.out.println(input);
       return "printed";
     });
-    context.registerText("forgeToken", (call, input) -> Integer.toString(forgeToken()));
+    context.registerText("forgeToken", (call, input) -> String.join("\n", forgeToken()));
   }
 
   private static long recurse(long depth) {
@@ -197,10 +196,10 @@ public final class HostilePlugin implements Plugin {
 
   /**
    * Finds the Unix sockets its sibling plugins (same parent) and itself listen on, connects to
-   * each and writes an HTTP/2 preface with a made-up token and then garbage. Returns how many it
-   * reached.
+   * each and writes an HTTP/2 preface with a made-up token and then garbage. Returns the paths of
+   * those it reached.
    */
-  private static int forgeToken() throws Exception {
+  private static List<String> forgeToken() throws Exception {
     long parent = ProcessHandle.current().parent().orElseThrow().pid();
     Set<String> inodes = new HashSet<>();
     try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
@@ -230,12 +229,12 @@ public final class HostilePlugin implements Plugin {
     byte[] forged = ("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nauthorization: Bearer forged-token\r\n"
         + "\u0000\u0000\u0004\u0001\u0000\u0000\u0000\u0000garbage garbage garbage")
         .getBytes(StandardCharsets.ISO_8859_1);
-    int reached = 0;
+    List<String> reached = new ArrayList<>();
     for (String path : paths) {
       try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
         channel.connect(UnixDomainSocketAddress.of(path));
         channel.write(ByteBuffer.wrap(forged));
-        reached++;
+        reached.add(path);
       } catch (Exception refused) {
         // Refused is what a careful host would do.
       }
