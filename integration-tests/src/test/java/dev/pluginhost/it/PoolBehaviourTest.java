@@ -132,6 +132,7 @@ class PoolBehaviourTest {
       PluginHandle squares = running.plugin("squares");
       ProcessInfo spare = awaitRole(squares, ProcessInfo.Role.SPARE);
       long serving = running.pidOf("squares");
+      String servingTag = squares.callText("square", "7", TIMEOUT).split("@")[1];
       EventRecorder events = new EventRecorder(squares);
 
       ProcessHandle.of(serving).orElseThrow().destroyForcibly();
@@ -139,7 +140,11 @@ class PoolBehaviourTest {
 
       assertEquals(PluginState.RUNNING, death.to(), "the spare kept it running: " + death);
       assertTrue(death.reason().contains("spare pid " + spare.pid()), death.reason());
-      assertEquals("49@" + spare.pid(), squares.callText("square", "7", TIMEOUT));
+      String[] answer = squares.callText("square", "7", TIMEOUT).split("@");
+      assertEquals("49", answer[0]);
+      assertTrue(!answer[1].equals(servingTag), "answered by another process than the dead one");
+      assertEquals(List.of(spare.pid()), squares.processes().stream()
+          .filter(p -> p.role() == ProcessInfo.Role.SERVING).map(ProcessInfo::pid).toList());
     }
   }
 

@@ -136,6 +136,10 @@ public final class Sandbox {
     args.add("--chdir");
     args.add(workingDirectory.toString());
     args.add("--");
+    // bwrap sets PWD after --chdir; the plugin gets no variable the host did not choose.
+    args.add("/usr/bin/env");
+    args.add("-u");
+    args.add("PWD");
     args.addAll(command);
     return args;
   }

@@ -40,6 +40,29 @@ public final class ProbePlugin implements Plugin {
                     "dataWritable", Boolean.toString(Files.isWritable(context.dataDirectory())))));
     context.registerText("stdin", (call, input) -> Integer.toString(System.in.read()));
     context.registerText("config", (call, input) -> lines(context.config()));
+    // Input: a path. Its first line, or what stopped the plugin from reading it.
+    context.registerText("readFile", (call, path) -> attempt(() -> Files.readAllLines(Path.of(path.trim())).get(0)));
+    // Input: host:port. Whether a TCP connection could be made.
+    context.registerText(
+        "connect",
+        (call, address) ->
+            attempt(
+                () -> {
+                  String[] parts = address.trim().split(":");
+                  try (java.net.Socket socket = new java.net.Socket()) {
+                    socket.connect(new java.net.InetSocketAddress(parts[0], Integer.parseInt(parts[1])), 2000);
+                    return "connected";
+                  }
+                }));
+  }
+
+  /** What an attempt gave, or "denied: " and the exception that stopped it. */
+  private static String attempt(java.util.concurrent.Callable<String> action) {
+    try {
+      return action.call();
+    } catch (Exception e) {
+      return "denied: " + e;
+    }
   }
 
   private static Map<String, String> properties() {

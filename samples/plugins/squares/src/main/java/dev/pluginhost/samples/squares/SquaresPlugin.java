@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The worker of multiprocessing's examples: squares numbers. Each answer says which process gave
- * it ({@code "49@1234"}), so tests can see how work spread over a pool.
+ * it ({@code "49@2-9f3c..."}: its pid and a random tag), so tests can see how work spread over a
+ * pool.
  */
 public final class SquaresPlugin implements Plugin {
   private final AtomicLong served = new AtomicLong();
@@ -16,7 +17,9 @@ public final class SquaresPlugin implements Plugin {
 
   @Override
   public void start(PluginContext context) {
-    long pid = ProcessHandle.current().pid();
+    // Which process answered: inside the host's sandbox every plugin JVM is pid 2 of its own
+    // namespace, so the pid alone cannot tell a pool's processes apart.
+    String pid = ProcessHandle.current().pid() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong());
     // Safe to run twice: the host may retry it on another process if this one dies.
     context.registerText("square", (call, input) -> square(input) + "@" + pid, FunctionOption.IDEMPOTENT);
     // Input "n ms": squares n after working ms milliseconds, stopping early if cancelled.
