@@ -76,12 +76,10 @@ public final class PluginProcess implements Worker {
   private volatile long pid = -1;
   private volatile ChildProcess child;
   private volatile RunnerClient client;
-  private volatile long servingSinceNanos;
   private DeathCause intendedCause;
   private String intendedDetail;
   private Path runDirectory;
   private Path socketDirectory;
-  private volatile boolean sandboxed;
   private volatile Cgroups.Group cgroups;
   private static final OnceWarning SANDBOX_WARNING =
       new OnceWarning("plugins run without the OS sandbox (settings say AUTO, and it is not available): {}");
@@ -98,10 +96,6 @@ public final class PluginProcess implements Worker {
     return pid;
   }
 
-  /** Whether this process runs inside the OS sandbox. */
-  public boolean sandboxed() {
-    return sandboxed;
-  }
 
   @Override
   public List<String> functions() {
@@ -136,12 +130,6 @@ public final class PluginProcess implements Worker {
     return death;
   }
 
-  /** How long it has served, or zero if it never did. */
-  @Override
-  public Duration uptime() {
-    long since = servingSinceNanos;
-    return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
-  }
 
   RunnerClient client() {
     return client;
@@ -193,7 +181,6 @@ public final class PluginProcess implements Worker {
                     .filter(FunctionInfo::getIdempotent)
                     .map(FunctionInfo::getName)
                     .collect(java.util.stream.Collectors.toUnmodifiableSet());
-            servingSinceNanos = System.nanoTime();
             if (serving.set(null)) {
               new ProcessWatchdog(PluginProcess.this).start();
             }
@@ -238,7 +225,6 @@ public final class PluginProcess implements Worker {
     }
     byte[] token = RunnerClient.newToken();
     List<String> command = JvmCommand.command(settings, runtime.runnerJar, tmp);
-    sandboxed = false;
     if (settings.sandbox() != SandboxMode.OFF) {
       Sandbox.Availability sandbox = runtime.sandbox();
       if (sandbox.available()) {
@@ -246,7 +232,6 @@ public final class PluginProcess implements Worker {
         readOnly.add(runtime.runnerJar);
         readOnly.addAll(plugin.classpath());
         command = sandbox.sandbox().wrap(command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory));
-        sandboxed = true;
       } else if (settings.sandbox() == SandboxMode.REQUIRED) {
         throw new IOException("its sandbox is REQUIRED but not available on this machine: " + sandbox.problem());
       } else {

@@ -20,7 +20,6 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -129,10 +128,6 @@ public final class RunnerClient implements AutoCloseable {
     return PluginRunnerGrpc.newStub(authenticated);
   }
 
-  /** The channel with the token attached, for callers that need the raw {@link Channel}. */
-  public Channel channel() {
-    return authenticated;
-  }
 
   /** Closes the channel now, failing any call still on it. */
   @Override
@@ -140,10 +135,6 @@ public final class RunnerClient implements AutoCloseable {
     channel.shutdownNow();
   }
 
-  /** Waits briefly for the channel's threads to let go; for orderly host stops. */
-  void awaitClosed() throws InterruptedException {
-    channel.awaitTermination(1, TimeUnit.SECONDS);
-  }
 
   /** The runner failed the handshake. */
   public static final class HandshakeException extends RuntimeException {

@@ -30,9 +30,6 @@ interface Worker {
    */
   ListenableFuture<ProcessDeath> death();
 
-  /** How long it has served; zero if it never did. */
-  Duration uptime();
-
   /** The functions the plugin registered, in name order; empty until it serves. */
   List<String> functions();
 

@@ -85,7 +85,6 @@ final class FakeWorker implements Worker {
   private final List<Stop> shutdowns = new ArrayList<>();
   private final List<Stop> kills = new ArrayList<>();
   private int startCalls;
-  private long servingSinceNanos;
   /** Set once the process has ended, perhaps before {@link #death} reports it. */
   private ProcessDeath dead;
   private List<String> functions = List.of("echo", "hash", "slow");
@@ -142,7 +141,6 @@ final class FakeWorker implements Worker {
   /** The process comes up and serves. */
   void serve() {
     synchronized (this) {
-      servingSinceNanos = timer.nanoTime();
       functions = List.copyOf(functions);
     }
     started.set(null);
@@ -244,11 +242,6 @@ final class FakeWorker implements Worker {
   @Override
   public ListenableFuture<ProcessDeath> death() {
     return death;
-  }
-
-  @Override
-  public synchronized Duration uptime() {
-    return servingSinceNanos == 0 ? Duration.ZERO : Duration.ofNanos(timer.nanoTime() - servingSinceNanos);
   }
 
   @Override
