@@ -14,7 +14,7 @@ import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.it.support.EventRecorder;
 import dev.pluginhost.it.support.HostileFixture;
-import dev.pluginhost.it.support.HostileFixture.SteadyCalls;
+import dev.pluginhost.it.support.SteadyCalls;
 import dev.pluginhost.it.support.Processes;
 import io.grpc.Status;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginPipe;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.it.support.HostileFixture;
-import dev.pluginhost.it.support.HostileFixture.SteadyCalls;
+import dev.pluginhost.it.support.SteadyCalls;
 import io.grpc.Status;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.it.support.EventRecorder;
 import dev.pluginhost.it.support.HostileFixture;
-import dev.pluginhost.it.support.HostileFixture.SteadyCalls;
+import dev.pluginhost.it.support.SteadyCalls;
 import io.grpc.Status;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -2,7 +2,6 @@ package dev.pluginhost.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginEvent;
@@ -10,18 +9,12 @@ import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
@@ -90,7 +83,7 @@ public final class HostileFixture implements AutoCloseable {
 
   /** Starts steady calls to {@code hello} from a background thread. */
   public SteadyCalls steadyCalls() {
-    return new SteadyCalls(hello());
+    return SteadyCalls.start(hello());
   }
 
   /** Waits until a process other than {@code deadPid} serves the hostile plugin, then pings it. */
@@ -126,54 +119,5 @@ public final class HostileFixture implements AutoCloseable {
   @Override
   public void close() {
     running.close();
-  }
-
-  /**
-   * Calls {@code hello.echo} back to back from a thread of its own and records every failure,
-   * like an application that keeps using a healthy plugin while its neighbour misbehaves.
-   */
-  public static final class SteadyCalls implements AutoCloseable {
-    private final AtomicBoolean calling = new AtomicBoolean(true);
-    private final AtomicInteger calls = new AtomicInteger();
-    private final List<String> failures = new CopyOnWriteArrayList<>();
-    private final Thread thread;
-
-    private SteadyCalls(PluginHandle hello) {
-      thread =
-          new Thread(
-              () -> {
-                byte[] payload = "steady".getBytes(StandardCharsets.UTF_8);
-                while (calling.get()) {
-                  calls.incrementAndGet();
-                  try {
-                    if (!Arrays.equals(payload, hello.call("echo", payload, Duration.ofSeconds(5)))) {
-                      failures.add("wrong reply");
-                    }
-                  } catch (RuntimeException e) {
-                    failures.add(e.getMessage());
-                  }
-                }
-              },
-              "steady-caller");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /** Stops the calls and asserts there were some and none failed. */
-    public void assertNoneFailed() throws InterruptedException {
-      stop();
-      assertTrue(calls.get() > 0, "the steady caller made no calls");
-      assertEquals(List.of(), failures, "hello's failed calls out of " + calls.get());
-    }
-
-    private void stop() throws InterruptedException {
-      calling.set(false);
-      thread.join(Duration.ofSeconds(10).toMillis());
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop();
-    }
   }
 }
