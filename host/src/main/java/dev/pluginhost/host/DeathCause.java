@@ -7,6 +7,12 @@ public enum DeathCause {
   /** A signal the host did not send ended it (a native crash, the kernel, an outside kill). */
   SIGNALED,
   /**
+   * The JVM itself crashed: a fatal error in native code (a segmentation fault in a library or
+   * through {@code Unsafe}, a VM bug). The death's error report is the JVM's hs_err file and its
+   * detail names the fault and the frame it happened in.
+   */
+  JVM_CRASH,
+  /**
    * It ran out of memory: the JVM's heap, metaspace or direct memory (it exits, running with
    * -XX:+ExitOnOutOfMemoryError), or the memory limit of its cgroup (the kernel kills it).
    */

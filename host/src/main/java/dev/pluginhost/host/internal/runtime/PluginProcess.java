@@ -400,6 +400,11 @@ public final class PluginProcess implements Worker {
         cause = DeathCause.EXITED;
         detail = "exited with code " + exitCode + during;
       }
+      if (errorReport != null && (cause == DeathCause.EXITED || cause == DeathCause.SIGNALED)) {
+        // HotSpot ends a crashed JVM with exit(1) when core dumps are off, and by SIGABRT when on.
+        cause = DeathCause.JVM_CRASH;
+        detail = "crashed (" + ErrorReports.fault(errorReport) + ") and " + detail;
+      }
       if (errorReport != null) {
         detail += "; the JVM's error report is " + errorReport;
       } else if (!lastOutput.isEmpty()) {
