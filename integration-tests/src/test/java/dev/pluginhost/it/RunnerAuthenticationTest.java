@@ -50,8 +50,15 @@ class RunnerAuthenticationTest {
   private EventLoopGroup eventLoops;
   private final byte[] token = RunnerClient.newToken();
 
+  private static final long OUR_PID = ProcessHandle.current().pid();
+
   @BeforeEach
-  void startARunnerByHand() throws Exception {
+  void makeEventLoops() {
+    eventLoops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+  }
+
+  /** Starts a runner as the host would, telling it the host is {@code hostPeerPid}. */
+  private void startRunnerByHand(long hostPeerPid) throws Exception {
     Path runnerJar = RunnerDistribution.unpack(SamplePlugins.runnerCache());
     Path hello = SamplePlugins.directory().resolve("hello.jar");
     socketDirectory = Files.createTempDirectory(Path.of("/tmp"), "ph-auth-");
@@ -68,6 +75,7 @@ class RunnerAuthenticationTest {
         .setPluginId("hello")
         .addPluginClasspath(hello.toString())
         .setDataDirectory(Files.createDirectories(tempDir.resolve("data")).toString())
+        .setHostPeerPid(hostPeerPid)
         .build()
         .writeDelimitedTo(stdin);
     stdin.flush();
@@ -83,23 +91,26 @@ class RunnerAuthenticationTest {
                 })
             .get(60, TimeUnit.SECONDS);
     assertEquals(WireProtocol.READY_LINE, firstLine);
-    eventLoops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
   }
 
   @AfterEach
   void stopTheRunner() throws Exception {
-    runner.descendants().forEach(ProcessHandle::destroyForcibly);
-    runner.destroyForcibly();
-    runner.onExit().get(10, TimeUnit.SECONDS);
+    if (runner != null) {
+      runner.descendants().forEach(ProcessHandle::destroyForcibly);
+      runner.destroyForcibly();
+      runner.onExit().get(10, TimeUnit.SECONDS);
+    }
     if (eventLoops != null) {
       eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    Files.deleteIfExists(socketDirectory.resolve("r.sock"));
-    Files.deleteIfExists(socketDirectory);
+    if (socketDirectory != null) {
+      Files.deleteIfExists(socketDirectory.resolve("r.sock"));
+      Files.deleteIfExists(socketDirectory);
+    }
   }
 
   private RunnerClient client(byte[] withToken) {
-    return RunnerClient.connect(socketDirectory.resolve("r.sock"), withToken, eventLoops);
+    return RunnerClient.connect(socketDirectory.resolve("r.sock"), withToken, runner.pid(), eventLoops);
   }
 
   private static Deadline tenSeconds() {
@@ -108,6 +119,7 @@ class RunnerAuthenticationTest {
 
   @Test
   void hostHoldingTheRightToken_isAnsweredAndServed() throws Exception {
+    startRunnerByHand(OUR_PID);
     try (RunnerClient client = client(token)) {
       assertEquals(runner.pid(), client.handshake(WireProtocol.VERSION, tenSeconds()).get().getPid());
       assertTrue(client.futureStub().withDeadline(tenSeconds()).getStats(GetStatsRequest.getDefaultInstance()).get().getThreadCount() > 0);
@@ -115,7 +127,8 @@ class RunnerAuthenticationTest {
   }
 
   @Test
-  void runnerThatCannotProveTheHostsToken_isRefusedByTheHost() {
+  void runnerThatCannotProveTheHostsToken_isRefusedByTheHost() throws Exception {
+    startRunnerByHand(OUR_PID);
     try (RunnerClient client = client(RunnerClient.newToken())) {
       ExecutionException e =
           assertThrows(ExecutionException.class, () -> client.handshake(WireProtocol.VERSION, tenSeconds()).get());
@@ -125,7 +138,8 @@ class RunnerAuthenticationTest {
   }
 
   @Test
-  void callWithoutTheSpawnsToken_isRefusedAsUnauthenticated() {
+  void callWithoutTheSpawnsToken_isRefusedAsUnauthenticated() throws Exception {
+    startRunnerByHand(OUR_PID);
     try (RunnerClient client = client(RunnerClient.newToken())) {
       ExecutionException e =
           assertThrows(
@@ -136,7 +150,8 @@ class RunnerAuthenticationTest {
   }
 
   @Test
-  void hostOfAnotherProtocolVersion_isRefusedByTheRunner_namingBothVersions() {
+  void hostOfAnotherProtocolVersion_isRefusedByTheRunner_namingBothVersions() throws Exception {
+    startRunnerByHand(OUR_PID);
     try (RunnerClient client = client(token)) {
       ExecutionException e =
           assertThrows(ExecutionException.class, () -> client.handshake(99, tenSeconds()).get());
@@ -144,6 +159,46 @@ class RunnerAuthenticationTest {
       assertEquals(Status.Code.FAILED_PRECONDITION, status.getCode());
       assertEquals(WireProtocol.versionMismatch(99, WireProtocol.VERSION), status.getDescription());
     }
+  }
+
+  @Test
+  void hostExpectingAnotherProcessOnTheSocket_refusesWhateverServesIt_namingBoth() throws Exception {
+    startRunnerByHand(OUR_PID);
+    // As if the host had spawned `sleep` and a stranger (the runner) had bound the socket first.
+    Process spawned = new ProcessBuilder("sleep", "60").start();
+    try (RunnerClient client =
+        RunnerClient.connect(socketDirectory.resolve("r.sock"), token, spawned.pid(), eventLoops)) {
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> client.handshake(WireProtocol.VERSION, tenSeconds()).get());
+      Status status = ((StatusRuntimeException) e.getCause()).getStatus();
+      assertEquals(Status.Code.UNAVAILABLE, status.getCode(), status.toString());
+      String why = String.valueOf(status.getCause());
+      assertTrue(
+          why.contains("is pid " + runner.pid()) && why.contains("not the spawned process (pid " + spawned.pid() + ")"),
+          why);
+    } finally {
+      spawned.destroyForcibly().onExit().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void connectionFromAProcessOtherThanTheHost_isClosedByTheRunnerBeforeAnyCall() throws Exception {
+    // The runner is told its host is pid 1, so this test's JVM is a stranger to it.
+    startRunnerByHand(1);
+    try (RunnerClient client = client(token)) {
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> client.handshake(WireProtocol.VERSION, tenSeconds()).get());
+      assertEquals(Status.Code.UNAVAILABLE, ((StatusRuntimeException) e.getCause()).getStatus().getCode());
+    }
+    String expected = "refused a connection to its socket: the peer is pid " + OUR_PID;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String stderr = "";
+    while (System.nanoTime() - deadline < 0 && !stderr.contains(expected)) {
+      stderr = Files.readString(tempDir.resolve("runner-stderr.txt"));
+      Thread.sleep(20);
+    }
+    assertTrue(stderr.contains(expected), stderr);
+    assertTrue(runner.isAlive(), "the runner serves on");
   }
 
   @Test

@@ -11,7 +11,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.PrintStream;
@@ -79,7 +78,7 @@ public final class Runner {
     TokenInterceptor tokens = new TokenInterceptor(token);
     server =
         NettyServerBuilder.forAddress(new DomainSocketAddress(bootstrap.getSocketPath()))
-            .channelType(EpollServerDomainSocketChannel.class)
+            .channelFactory(() -> HostOnlyGate.guardedServerChannel(bootstrap.getHostPeerPid(), diagnostics))
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
             .executor(handlers)

@@ -203,6 +203,9 @@ public final class PluginProcess implements Worker {
     }
     if (t instanceof StatusRuntimeException) {
       Status status = ((StatusRuntimeException) t).getStatus();
+      if (status.getCause() instanceof SpawnedPeerCheck.PeerMismatchException) {
+        return "failed to start: " + status.getCause().getMessage();
+      }
       if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
         return "failed to start: did not finish starting (handshake and start hook) within "
             + CallErrors.millis(settings.startTimeout());
@@ -225,6 +228,8 @@ public final class PluginProcess implements Worker {
     }
     byte[] token = RunnerClient.newToken();
     List<String> command = JvmCommand.command(settings, runtime.runnerJar, tmp);
+    // How the runner will see this host on its socket: in a PID namespace of its own, as pid 0.
+    long hostPeerPid = ProcessHandle.current().pid();
     if (settings.sandbox() != SandboxMode.OFF) {
       Sandbox.Availability sandbox = runtime.sandbox();
       if (sandbox.available()) {
@@ -232,6 +237,7 @@ public final class PluginProcess implements Worker {
         readOnly.add(runtime.runnerJar);
         readOnly.addAll(plugin.classpath());
         command = sandbox.sandbox().wrap(command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory));
+        hostPeerPid = 0;
       } else if (settings.sandbox() == SandboxMode.REQUIRED) {
         throw new IOException("its sandbox is REQUIRED but not available on this machine: " + sandbox.problem());
       } else {
@@ -256,7 +262,7 @@ public final class PluginProcess implements Worker {
     OutputDrain err =
         new OutputDrain(plugin.id(), pid, "stderr", process.stderr(), tail, LOG_LINES_PER_SECOND, line -> false)
             .start();
-    client = RunnerClient.connect(socket, token, runtime.eventLoops, settings.maxMessageBytes());
+    client = RunnerClient.connect(socket, token, pid, runtime.eventLoops, settings.maxMessageBytes());
     process.onExit().whenComplete((code, error) -> afterExit(code == null ? -1 : code, out, err));
     try {
       OutputStream stdin = process.stdin();
@@ -268,6 +274,7 @@ public final class PluginProcess implements Worker {
           .addAllPluginClasspath(plugin.classpath().stream().map(Path::toString).toList())
           .setDataDirectory(data.toString())
           .setMaxMessageBytes(settings.maxMessageBytes())
+          .setHostPeerPid(hostPeerPid)
           .build()
           .writeDelimitedTo(stdin);
       stdin.flush();

@@ -15,7 +15,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
@@ -54,20 +53,27 @@ public final class RunnerClient implements AutoCloseable {
         ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 
-  /** Opens a channel to the runner's socket. Connects lazily, on the first call. */
-  public static RunnerClient connect(Path socket, byte[] token, EventLoopGroup eventLoops) {
-    return connect(socket, token, eventLoops, 4 * 1024 * 1024);
+  /**
+   * Opens a channel to the runner's socket, which only the process {@code spawnedPid} or one of
+   * its descendants may serve. Connects lazily, on the first call.
+   */
+  public static RunnerClient connect(Path socket, byte[] token, long spawnedPid, EventLoopGroup eventLoops) {
+    return connect(socket, token, spawnedPid, eventLoops, 4 * 1024 * 1024);
   }
 
   /**
    * Opens a channel to the runner's socket that accepts responses of up to {@code maxMessageBytes}
-   * (a larger one fails its call with RESOURCE_EXHAUSTED). Connects lazily, on the first call.
+   * (a larger one fails its call with RESOURCE_EXHAUSTED). Every connection is first checked to
+   * lead to the process {@code spawnedPid} or one of its descendants (see {@link SpawnedPeerCheck});
+   * one that does not fails its calls with UNAVAILABLE and a {@link
+   * SpawnedPeerCheck.PeerMismatchException} as the cause. Connects lazily, on the first call.
    */
-  public static RunnerClient connect(Path socket, byte[] token, EventLoopGroup eventLoops, int maxMessageBytes) {
+  public static RunnerClient connect(
+      Path socket, byte[] token, long spawnedPid, EventLoopGroup eventLoops, int maxMessageBytes) {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
             .eventLoopGroup(eventLoops)
-            .channelType(EpollDomainSocketChannel.class)
+            .channelFactory(() -> SpawnedPeerCheck.newCheckedChannel(spawnedPid))
             .usePlaintext()
             .maxInboundMessageSize(maxMessageBytes)
             .build();
