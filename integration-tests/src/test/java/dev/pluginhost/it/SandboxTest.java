@@ -9,8 +9,15 @@ import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.SandboxMode;
 import dev.pluginhost.host.internal.spawn.Sandbox;
 import dev.pluginhost.it.support.RunningHost;
+import dev.pluginhost.it.support.Processes;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +47,7 @@ class SandboxTest {
         RunningHost.start(
             tempDir,
             b -> b.defaults(dev.pluginhost.host.PluginSettings.builder().processes(1).sandbox(SandboxMode.REQUIRED).build()),
-            "probe", "hostile");
+            "probe", "hostile", "hello");
     probe = running.plugin("probe");
     hostile = running.plugin("hostile");
   }
@@ -82,5 +89,34 @@ class SandboxTest {
   void otherProcesses_areInvisible() {
     String fds = probe.callText("readFile", "/proc/1/cmdline", TIMEOUT);
     assertFalse(fds.contains("process_api") || fds.contains("init"), "pid 1 of its namespace is the sandbox, not the machine's init: " + fds);
+  }
+
+  @Test
+  void anotherPluginsSocket_isNotThereToDial() throws Exception {
+    List<Path> sockets =
+        Processes.unixSocketPaths(running.pidOf("hello")).stream().filter(p -> p.endsWith("r.sock")).toList();
+    assertEquals(1, sockets.size(), "hello's runner socket: " + sockets);
+    String outcome = hostile.callText("dialSocket", sockets.get(0).toString(), TIMEOUT);
+    assertTrue(outcome.startsWith("denied: "), outcome);
+    assertEquals("Hello, sandbox!", running.plugin("hello").callText("greet", "sandbox", TIMEOUT));
+  }
+
+  /**
+   * A Unix socket of the host's own, in a private directory outside the plugin's, as the host's
+   * admin socket is: this JVM (the host) can dial it, the sandboxed plugin cannot.
+   */
+  @Test
+  void hostsOwnSocket_likeTheAdminSocket_isNotThereToDial() throws Exception {
+    Path privateDirectory =
+        Files.createDirectory(tempDir.resolve("host-private"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path adminLike = privateDirectory.resolve("admin.sock");
+    try (ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      listening.bind(UnixDomainSocketAddress.of(adminLike));
+      try (SocketChannel ours = SocketChannel.open(UnixDomainSocketAddress.of(adminLike))) {
+        assertTrue(ours.isConnected(), "precondition: the host reaches its own socket");
+      }
+      String outcome = hostile.callText("dialSocket", adminLike.toString(), TIMEOUT);
+      assertTrue(outcome.startsWith("denied: "), outcome);
+    }
   }
 }

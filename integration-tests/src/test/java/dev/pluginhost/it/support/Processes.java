@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Watches processes that are not this JVM's children. Linux offers no event for those, so this
@@ -51,5 +54,41 @@ public final class Processes {
       }
       Thread.sleep(POLL_MILLIS);
     }
+  }
+
+  /**
+   * The paths of the Unix sockets that process {@code pid} or any of its descendants has open, as
+   * this test (outside any sandbox) sees them: a sandbox binds its socket directory at the same
+   * path, so they are the host's paths too.
+   */
+  public static Set<Path> unixSocketPaths(long pid) throws IOException {
+    ProcessHandle root = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));
+    Set<Path> paths = new HashSet<>();
+    for (ProcessHandle process : Stream.concat(Stream.of(root), root.descendants()).toList()) {
+      Path proc = Path.of("/proc", Long.toString(process.pid()));
+      Set<String> inodes = new HashSet<>();
+      try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+        for (Path fd : fds.toList()) {
+          try {
+            String target = Files.readSymbolicLink(fd).toString();
+            if (target.startsWith("socket:[")) {
+              inodes.add(target.substring("socket:[".length(), target.length() - 1));
+            }
+          } catch (IOException closed) {
+            // The descriptor was closed while we looked.
+          }
+        }
+        // Each process's own view: a sandboxed one lives in a network namespace of its own.
+        for (String line : Files.readAllLines(proc.resolve("net").resolve("unix"))) {
+          String[] fields = line.trim().split("\\s+");
+          if (fields.length >= 8 && inodes.contains(fields[6]) && fields[7].startsWith("/")) {
+            paths.add(Path.of(fields[7]));
+          }
+        }
+      } catch (NoSuchFileException ended) {
+        // The process ended while we looked.
+      }
+    }
+    return paths;
   }
 }

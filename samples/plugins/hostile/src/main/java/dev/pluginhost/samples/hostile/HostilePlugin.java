@@ -154,6 +154,8 @@ public final class HostilePlugin implements Plugin {
       return "printed";
     });
     context.registerText("forgeToken", (call, input) -> String.join("\n", forgeToken()));
+    // Input: a Unix socket's path. Connects, speaks the start of HTTP/2, and says what came back.
+    context.registerText("dialSocket", (call, input) -> dialSocket(Path.of(input.trim())));
   }
 
   private static long recurse(long depth) {
@@ -195,9 +197,47 @@ public final class HostilePlugin implements Plugin {
   }
 
   /**
+   * Connects to the Unix socket at {@code path} and sends an HTTP/2 client preface with an empty
+   * SETTINGS frame, as a gRPC client would. Answers {@code denied: ...} when it cannot connect,
+   * {@code closed} when the other end hung up without a byte, {@code answered N bytes} when a
+   * server spoke back, or {@code silent} when nothing came within five seconds.
+   */
+  private static String dialSocket(Path path) throws Exception {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      try {
+        channel.connect(UnixDomainSocketAddress.of(path));
+      } catch (Exception e) {
+        return "denied: " + e;
+      }
+      byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+      byte[] settings = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+      try {
+        channel.write(ByteBuffer.wrap(preface));
+        channel.write(ByteBuffer.wrap(settings));
+      } catch (Exception e) {
+        return "closed";
+      }
+      channel.configureBlocking(false);
+      try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+        channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+        if (selector.select(5000) == 0) {
+          return "silent";
+        }
+        int read;
+        try {
+          read = channel.read(ByteBuffer.allocate(4096));
+        } catch (Exception e) {
+          return "closed";
+        }
+        return read <= 0 ? "closed" : "answered " + read + " bytes";
+      }
+    }
+  }
+
+  /**
    * Finds the Unix sockets its sibling plugins (same parent) and itself listen on, connects to
    * each and writes an HTTP/2 preface with a made-up token and then garbage. Returns the paths of
-   * those it reached.
+   * those it could connect to (a runner may hang up before the garbage is written).
    */
   private static List<String> forgeToken() throws Exception {
     long parent = ProcessHandle.current().parent().orElseThrow().pid();
@@ -233,10 +273,10 @@ public final class HostilePlugin implements Plugin {
     for (String path : paths) {
       try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
         channel.connect(UnixDomainSocketAddress.of(path));
-        channel.write(ByteBuffer.wrap(forged));
         reached.add(path);
+        channel.write(ByteBuffer.wrap(forged));
       } catch (Exception refused) {
-        // Refused is what a careful host would do.
+        // Refused, or hung up on: what a careful runner does.
       }
     }
     return reached;
