@@ -98,6 +98,21 @@ public final class HostilePlugin implements Plugin {
       unsafe.getClass().getMethod("putAddress", long.class, long.class).invoke(unsafe, 0L, 0L);
       return "unreachable";
     });
+    // Native memory the JVM's flags do not bound, touched so it is really resident; only the
+    // memory cgroup stops it.
+    context.registerText("exhaustNativeMemory", (call, input) -> {
+      Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+      field.setAccessible(true);
+      Object unsafe = field.get(null);
+      java.lang.reflect.Method allocate = unsafe.getClass().getMethod("allocateMemory", long.class);
+      java.lang.reflect.Method fill = unsafe.getClass().getMethod("setMemory", long.class, long.class, byte.class);
+      long chunk = 16L << 20;
+      while (true) {
+        long address = (long) allocate.invoke(unsafe, chunk);
+        fill.invoke(unsafe, address, chunk, (byte) 1);
+        hoard.add(address);
+      }
+    });
     // Starts `sleep 600` and leaves it running; returns its pid.
     context.registerText("spawnChild", (call, input) ->
         Long.toString(new ProcessBuilder("sleep", "600").start().pid()));
