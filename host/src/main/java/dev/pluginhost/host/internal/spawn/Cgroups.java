@@ -47,8 +47,21 @@ public final class Cgroups {
         + ", " + (memoryBase != null ? "memory under " + memoryBase : "no memory limit");
   }
 
-  /** The host's own cgroup in a v1 hierarchy, if that hierarchy is mounted and writable there. */
-  private static Path ownHierarchy(String controller) {
+  /** Where each spawn's pids cgroup is made, or null if this host sets no pids limit. */
+  public Path pidsBase() {
+    return pidsBase;
+  }
+
+  /** Where each spawn's memory cgroup is made, or null if this host sets no memory limit. */
+  public Path memoryBase() {
+    return memoryBase;
+  }
+
+  /**
+   * The host's own cgroup in the v1 hierarchy of {@code controller} (such as "pids"), writable or
+   * not; null if that hierarchy is not mounted under /sys/fs/cgroup or this process is not in it.
+   */
+  public static Path ownGroup(String controller) {
     Path mount = ROOT.resolve(controller);
     if (!Files.isRegularFile(mount.resolve("cgroup.procs"))) {
       return null;
@@ -57,14 +70,19 @@ public final class Cgroups {
       for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
         String[] parts = line.split(":", 3);
         if (parts.length == 3 && List.of(parts[1].split(",")).contains(controller)) {
-          Path own = mount.resolve(parts[2].substring(1));
-          return Files.isWritable(own) ? own : null;
+          return mount.resolve(parts[2].substring(1));
         }
       }
     } catch (IOException e) {
       log.debug("cannot read /proc/self/cgroup", e);
     }
     return null;
+  }
+
+  /** The host's own cgroup in a v1 hierarchy, if that hierarchy is mounted and writable there. */
+  private static Path ownHierarchy(String controller) {
+    Path own = ownGroup(controller);
+    return own != null && Files.isWritable(own) ? own : null;
   }
 
   /** Makes the cgroups of one spawn, named {@code name}, with the settings' limits. */

@@ -72,6 +72,11 @@ public final class Sandbox {
     }
   }
 
+  /** The bubblewrap executable this sandbox runs. */
+  public Path executable() {
+    return bwrap;
+  }
+
   /**
    * Wraps {@code command} (whose first element is the java launcher) in the sandbox.
    *
