@@ -54,11 +54,13 @@ public final class Sandbox {
               .redirectErrorStream(true)
               .start();
       trial.getOutputStream().close();
-      byte[] output = trial.getInputStream().readNBytes(4096);
+      // Wait first: a hung bwrap holding its output open must not hang the probe. What it says
+      // on failure is a line or two, well within a pipe's buffer.
       if (!trial.waitFor(10, TimeUnit.SECONDS)) {
         trial.destroyForcibly();
         return new Availability(null, bwrap + " did not finish a trial run within 10 s");
       }
+      byte[] output = trial.getInputStream().readNBytes(4096);
       if (trial.exitValue() != 0) {
         return new Availability(
             null, bwrap + " cannot create the namespaces it needs here: " + new String(output).trim());
