@@ -70,7 +70,7 @@ final class SocketChecks {
     }
     return new Protection(SOCKET_DIR, Protection.Status.YES, true,
         "/tmp/ph-*/<plugin>-*/r.sock, each directory rwx------ for " + owner + " (checked by making one);"
-            + " a sandboxed plugin sees only its own, a bare one is kept from others by their per-spawn token;"
+            + " a sandboxed plugin sees only its own, a bare one is hung up on by the other runners (peer credentials) and refused without their per-spawn token;"
             + " plugin ids up to " + LONGEST_ID + " bytes fit a socket path");
   }
 }
