@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
@@ -62,6 +63,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
   private final Path cacheDirectory;
   private final PluginSettings defaults;
   private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin;
+  private final Set<String> startDisabled;
 
   private volatile Map<String, PluginSupervisor> supervisors = Map.of();
   private volatile List<String> problems = List.of();
@@ -76,6 +78,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     this.cacheDirectory = builder.cacheDirectory;
     this.defaults = builder.defaults;
     this.perPlugin = Map.copyOf(builder.perPlugin);
+    this.startDisabled = Set.copyOf(builder.startDisabled);
   }
 
   public static Builder builder() {
@@ -114,6 +117,10 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     List<ListenableFuture<Void>> firstAttempts = new ArrayList<>();
     Duration longestStart = Duration.ZERO;
     for (PluginSupervisor supervisor : created.values()) {
+      if (startDisabled.contains(supervisor.id())) {
+        supervisor.startDisabled();
+        continue;
+      }
       firstAttempts.add(supervisor.start());
       Duration start = settingsFor(supervisor.id()).startTimeout();
       longestStart = start.compareTo(longestStart) > 0 ? start : longestStart;
@@ -228,6 +235,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     private Path cacheDirectory = defaultCacheDirectory();
     private PluginSettings defaults = PluginSettings.defaults();
     private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin = new LinkedHashMap<>();
+    private final Set<String> startDisabled = new java.util.LinkedHashSet<>();
 
     private Builder() {}
 
@@ -271,6 +279,16 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     public Builder plugin(String id, UnaryOperator<PluginSettings.Builder> changes) {
       checkArgument(!perPlugin.containsKey(checkNotNull(id, "id")), "plugin %s is configured twice", id);
       perPlugin.put(id, checkNotNull(changes, "changes"));
+      return this;
+    }
+
+    /**
+     * Plugins to leave DISABLED when the host starts, without starting a process for them (an
+     * operator disabled them); {@link PluginHandle#enableAsync()} starts them. Ids that are not
+     * among the host's plugins are ignored.
+     */
+    public Builder startDisabled(Collection<String> ids) {
+      ids.forEach(id -> startDisabled.add(checkNotNull(id, "id")));
       return this;
     }
 

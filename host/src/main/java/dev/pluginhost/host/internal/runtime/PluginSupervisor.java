@@ -147,6 +147,23 @@ public final class PluginSupervisor implements PluginHandle {
     return firstAttempt;
   }
 
+  /**
+   * Takes the plugin from NEW straight to DISABLED without starting a process, as if an operator
+   * had disabled it before the host started; {@link #enableAsync()} starts it. Does nothing unless
+   * the plugin is NEW.
+   */
+  public void startDisabled() {
+    Actions actions = new Actions();
+    synchronized (this) {
+      if (state != PluginState.NEW) {
+        return;
+      }
+      transition(actions, PluginState.DISABLED, -1, "left disabled at start, as an operator asked", null);
+      firstAttempt.set(null);
+    }
+    actions.run();
+  }
+
   /** Must hold the lock. From NEW, FAILED or DISABLED: spawns the whole pool afresh. */
   private void startPool(Actions actions, String reason) {
     failedSinceStart = false;

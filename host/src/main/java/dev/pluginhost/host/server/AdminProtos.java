@@ -1,0 +1,65 @@
+package dev.pluginhost.host.server;
+
+import dev.pluginhost.host.PluginEvent;
+import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.ProcessDeath;
+import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.proto.admin.v1.Death;
+import dev.pluginhost.proto.admin.v1.PluginStatus;
+import dev.pluginhost.proto.admin.v1.ProcessStatus;
+
+/** The host's own types as the admin API's messages. */
+final class AdminProtos {
+  private AdminProtos() {}
+
+  static PluginStatus status(PluginHandle plugin, boolean enabled) {
+    PluginStatus.Builder status =
+        PluginStatus.newBuilder()
+            .setId(plugin.id())
+            .setVersion(plugin.version())
+            .setState(plugin.state().name())
+            .setEnabled(enabled)
+            .setRestartCount(plugin.restartCount())
+            .addAllFunctions(plugin.functions());
+    for (ProcessInfo process : plugin.processes()) {
+      status.addProcesses(process(process));
+    }
+    plugin.lastDeath().ifPresent(death -> status.setLastDeath(death(death)));
+    plugin.deaths().forEach(death -> status.addCrashes(death(death)));
+    return status.build();
+  }
+
+  static ProcessStatus process(ProcessInfo process) {
+    return ProcessStatus.newBuilder()
+        .setPid(process.pid())
+        .setRole(process.role().name())
+        .setCallsInFlight(process.callsInFlight())
+        .setCallsStarted(process.callsStarted())
+        .setUptimeMillis(process.uptime().toMillis())
+        .setResidentBytes(-1)
+        .build();
+  }
+
+  static Death death(ProcessDeath death) {
+    return Death.newBuilder()
+        .setPid(death.pid())
+        .setAtEpochMillis(death.time().toEpochMilli())
+        .setCause(death.cause().name())
+        .setExitCode(death.exitCode())
+        .setDetail(death.detail())
+        .addAllLastOutput(death.lastOutput())
+        .setErrorReport(death.errorReport().map(Object::toString).orElse(""))
+        .build();
+  }
+
+  static dev.pluginhost.proto.admin.v1.PluginEvent event(PluginEvent event) {
+    return dev.pluginhost.proto.admin.v1.PluginEvent.newBuilder()
+        .setAtEpochMillis(event.time().toEpochMilli())
+        .setId(event.pluginId())
+        .setFrom(event.from().name())
+        .setTo(event.to().name())
+        .setPid(event.pid())
+        .setReason(event.reason())
+        .build();
+  }
+}

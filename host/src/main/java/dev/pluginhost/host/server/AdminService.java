@@ -1,0 +1,233 @@
+package dev.pluginhost.host.server;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.PluginHost;
+import dev.pluginhost.proto.admin.v1.InvokeRequest;
+import dev.pluginhost.proto.admin.v1.InvokeResponse;
+import dev.pluginhost.proto.admin.v1.LifecycleRequest;
+import dev.pluginhost.proto.admin.v1.ListPluginsRequest;
+import dev.pluginhost.proto.admin.v1.ListPluginsResponse;
+import dev.pluginhost.proto.admin.v1.PluginAdminGrpc;
+import dev.pluginhost.proto.admin.v1.PluginEvent;
+import dev.pluginhost.proto.admin.v1.PluginRef;
+import dev.pluginhost.proto.admin.v1.PluginStatus;
+import dev.pluginhost.proto.admin.v1.WatchEventsRequest;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API over one {@link PluginHost}: what the {@code pluginhost} CLI calls. Every answer
+ * reflects the host at that moment; lifecycle calls with {@code wait} answer once the change is
+ * complete, or with DEADLINE_EXCEEDED when the caller's deadline comes first (the change goes on).
+ */
+final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
+  private static final Logger log = LoggerFactory.getLogger(AdminService.class);
+  private static final Duration DEFAULT_INVOKE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final PluginHost host;
+  private final EnabledPlugins enabled;
+  private final EventHub events;
+
+  AdminService(PluginHost host, EnabledPlugins enabled, EventHub events) {
+    this.host = host;
+    this.enabled = enabled;
+    this.events = events;
+  }
+
+  @Override
+  public void listPlugins(ListPluginsRequest request, StreamObserver<ListPluginsResponse> response) {
+    ListPluginsResponse.Builder list = ListPluginsResponse.newBuilder().addAllProblems(host.problems());
+    host.plugins().stream()
+        .sorted(Comparator.comparing(PluginHandle::id))
+        .forEach(plugin -> list.addPlugins(status(plugin)));
+    response.onNext(list.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getPlugin(PluginRef request, StreamObserver<PluginStatus> response) {
+    answer(response, () -> status(find(request.getId())));
+  }
+
+  @Override
+  public void startPlugin(LifecycleRequest request, StreamObserver<PluginStatus> response) {
+    change(request, response, PluginHandle::enableAsync);
+  }
+
+  @Override
+  public void stopPlugin(LifecycleRequest request, StreamObserver<PluginStatus> response) {
+    change(request, response, PluginHandle::disableAsync);
+  }
+
+  @Override
+  public void restartPlugin(LifecycleRequest request, StreamObserver<PluginStatus> response) {
+    change(request, response, PluginHandle::restartAsync);
+  }
+
+  @Override
+  public void enablePlugin(LifecycleRequest request, StreamObserver<PluginStatus> response) {
+    change(request, response, plugin -> {
+      enabled.set(plugin.id(), true);
+      return plugin.enableAsync();
+    });
+  }
+
+  @Override
+  public void disablePlugin(LifecycleRequest request, StreamObserver<PluginStatus> response) {
+    change(request, response, plugin -> {
+      enabled.set(plugin.id(), false);
+      return plugin.disableAsync();
+    });
+  }
+
+  @Override
+  public void watchEvents(WatchEventsRequest request, StreamObserver<PluginEvent> response) {
+    if (!request.getId().isEmpty()) {
+      try {
+        find(request.getId());
+      } catch (StatusRuntimeException e) {
+        response.onError(e);
+        return;
+      }
+    }
+    ServerCallStreamObserver<PluginEvent> stream = (ServerCallStreamObserver<PluginEvent>) response;
+    EventHub.Subscription subscription = events.subscribe(request.getId(), stream);
+    stream.setOnCancelHandler(subscription::close);
+  }
+
+  @Override
+  public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> response) {
+    PluginHandle plugin;
+    try {
+      plugin = find(request.getId());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    if (request.getFunction().isEmpty()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("no function named").asRuntimeException());
+      return;
+    }
+    Duration timeout = request.getTimeoutMillis() > 0 ? Duration.ofMillis(request.getTimeoutMillis()) : DEFAULT_INVOKE_TIMEOUT;
+    io.grpc.Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      long remaining = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+      timeout = timeout.toMillis() > remaining ? Duration.ofMillis(Math.max(1, remaining)) : timeout;
+    }
+    ListenableFuture<byte[]> call = plugin.callAsync(request.getFunction(), request.getInput().toByteArray(), timeout);
+    Context.current().addListener(context -> call.cancel(true), MoreExecutors.directExecutor());
+    Futures.addCallback(
+        call,
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(byte[] output) {
+            response.onNext(InvokeResponse.newBuilder().setOutput(ByteString.copyFrom(output)).build());
+            response.onCompleted();
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            response.onError(asStatus(t).asRuntimeException());
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  private void change(
+      LifecycleRequest request,
+      StreamObserver<PluginStatus> response,
+      Function<PluginHandle, ListenableFuture<Void>> action) {
+    PluginHandle plugin;
+    ListenableFuture<Void> done;
+    try {
+      plugin = find(request.getId());
+      if (!host.isRunning()) {
+        throw Status.UNAVAILABLE.withDescription("the host is stopping").asRuntimeException();
+      }
+      done = action.apply(plugin);
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    } catch (RuntimeException e) {
+      log.warn("admin: {} failed", request, e);
+      response.onError(Status.INTERNAL.withDescription(String.valueOf(e.getMessage())).asRuntimeException());
+      return;
+    }
+    if (!request.getWait()) {
+      answer(response, () -> status(plugin));
+      return;
+    }
+    Futures.addCallback(
+        done,
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(Void unused) {
+            answer(response, () -> status(plugin));
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            response.onError(asStatus(t).asRuntimeException());
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  private PluginStatus status(PluginHandle plugin) {
+    return AdminProtos.status(plugin, enabled.isEnabled(plugin.id()));
+  }
+
+  /** The plugin, or NOT_FOUND naming the plugins there are. */
+  private PluginHandle find(String id) {
+    if (id.isEmpty()) {
+      throw Status.INVALID_ARGUMENT.withDescription("no plugin id given").asRuntimeException();
+    }
+    return host.findPlugin(id)
+        .orElseThrow(() -> {
+          List<String> ids = host.plugins().stream().map(PluginHandle::id).sorted().toList();
+          return Status.NOT_FOUND
+              .withDescription("no plugin '" + id + "' on this host; its plugins are " + (ids.isEmpty() ? "none" : String.join(", ", ids)))
+              .asRuntimeException();
+        });
+  }
+
+  private static <T> void answer(StreamObserver<T> response, java.util.function.Supplier<T> value) {
+    T result;
+    try {
+      result = value.get();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+
+  /** A plugin's typed error keeps its code and words; anything else is INTERNAL. */
+  static Status asStatus(Throwable t) {
+    if (t instanceof PluginCallException) {
+      PluginCallException e = (PluginCallException) t;
+      return Status.fromCode(e.code()).withDescription(e.getMessage());
+    }
+    if (t instanceof java.util.concurrent.CancellationException) {
+      return Status.CANCELLED.withDescription("cancelled");
+    }
+    return Status.INTERNAL.withDescription(t.toString());
+  }
+}
