@@ -19,6 +19,16 @@ public enum DeathCause {
   OUT_OF_MEMORY,
   /** It used up its CPU time limit and the kernel ended it (SIGXCPU). */
   CPU_LIMIT,
+  /**
+   * It hit its limit of threads and processes together ({@link PluginSettings#maxTasks()}, a
+   * cgroup pids limit): the kernel refused it a new thread or process. The kernel only refuses, so
+   * the host kills it at its next health probe, unless it ended first by itself; a Java thread
+   * bomb's "unable to create native thread" OutOfMemoryError is this cause, not
+   * {@link #OUT_OF_MEMORY}. Only where the host can make pids cgroups. When the host killed a
+   * process for another reason (a hung call, say) after it hit the limit, the death's detail says
+   * so too.
+   */
+  TASK_LIMIT,
   /** The host killed it: a call ran past the plugin's call time limit. */
   KILLED_CALL_LIMIT,
   /** The host killed it: it stopped answering health probes within their deadline. */
@@ -38,7 +48,10 @@ public enum DeathCause {
     return this == STOPPED_BY_HOST || this == RETIRED;
   }
 
-  /** Whether the host itself ended the process. */
+  /**
+   * Whether the host itself ended the process. Not {@link #TASK_LIMIT}, which the host usually
+   * but not always ends: like the other limits, it is the plugin's doing.
+   */
   public boolean killedByHost() {
     return this == KILLED_CALL_LIMIT
         || this == KILLED_UNRESPONSIVE

@@ -292,7 +292,9 @@ public final class PluginSettings {
 
   /**
    * Threads and processes the plugin may have in all, counting those it spawns (a cgroup pids
-   * limit, where cgroups are writable); default 1024.
+   * limit, where cgroups are writable); default 1024. A plugin that reaches it is killed and
+   * restarted ({@link DeathCause#TASK_LIMIT}); an idle plugin JVM has a few dozen threads, each
+   * call in flight adds one.
    */
   public int maxTasks() {
     return maxTasks;

@@ -1,6 +1,7 @@
 package dev.pluginhost.it.support;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,6 +37,62 @@ public final class Processes {
       return true;
     } catch (IOException e) {
       throw new IllegalStateException("cannot read /proc for pid " + pid, e);
+    }
+  }
+
+  /**
+   * The live processes whose command line holds {@code fragment}, in the whole machine as this
+   * JVM's /proc shows it (sandboxed processes included). A zombie has no command line, so none is
+   * listed.
+   */
+  public static List<Long> withCommandLine(String fragment) {
+    List<Long> found = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String commandLine = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (commandLine.contains(fragment)) {
+            found.add(Long.parseLong(name));
+          }
+        } catch (IOException ended) {
+          // Gone between listing and reading.
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc", e);
+    }
+    return found;
+  }
+
+  /**
+   * Waits until no live process's command line holds {@code fragment} or the time is up; returns
+   * those still running. Unlike waiting on pids, a pid reused meanwhile cannot fool it.
+   */
+  public static List<Long> awaitNoneWithCommandLine(String fragment, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (true) {
+      List<Long> running = withCommandLine(fragment);
+      if (running.isEmpty() || System.nanoTime() - deadline >= 0) {
+        return running;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  /**
+   * SIGKILLs every process whose command line holds {@code fragment}, again and again (they may
+   * be forking) until none is left or the time is up. For a test's cleanup, after a failure.
+   */
+  public static void killAllWithCommandLine(String fragment, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    List<Long> running;
+    while (!(running = withCommandLine(fragment)).isEmpty() && System.nanoTime() - deadline < 0) {
+      running.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      Thread.sleep(POLL_MILLIS);
     }
   }
 

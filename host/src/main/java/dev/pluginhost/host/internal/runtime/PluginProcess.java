@@ -321,6 +321,29 @@ public final class PluginProcess implements Worker {
   }
 
   /**
+   * Kills the process with {@link DeathCause#TASK_LIMIT} if the kernel has refused it a thread or
+   * process at its task limit; returns whether it did. The health probes call it: the kernel only
+   * refuses, so nothing else would end a plugin stuck at its limit (or a fork bomb it left behind).
+   */
+  boolean killIfTaskLimitHit() {
+    String taskLimit = taskLimitHit();
+    if (taskLimit == null || death.isDone()) {
+      return false;
+    }
+    kill(DeathCause.TASK_LIMIT, "was killed: it " + taskLimit);
+    return true;
+  }
+
+  /** "hit its limit of N threads and processes" if the kernel refused it one at the limit, else null. */
+  private String taskLimitHit() {
+    Cgroups.Group group = cgroups;
+    if (group == null || group.taskLimitHits() == 0) {
+      return null;
+    }
+    return "hit its limit of " + settings.maxTasks() + " threads and processes";
+  }
+
+  /**
    * Stops the plugin gracefully: asks the runner to run the stop hook and exit within
    * {@code grace}, and kills it if it has not exited shortly after. Returns the death.
    */
@@ -389,14 +412,22 @@ public final class PluginProcess implements Worker {
     }
     List<String> lastOutput = tail.snapshot();
     Path errorReport = keepErrorReport();
+    String taskLimit = taskLimitHit();
     if (cause == null) {
       String during = serving.isDone() ? "" : " while starting";
-      if (exitCode == 3 && lastOutput.stream().anyMatch(l -> l.contains("OutOfMemoryError"))) {
+      if (exitCode > 128 && cgroups != null && cgroups.memoryKill().isPresent()) {
+        cause = DeathCause.OUT_OF_MEMORY;
+        detail = cgroups.memoryKill().get() + during + (taskLimit != null ? "; it had " + taskLimit : "");
+      } else if (taskLimit != null) {
+        // Whatever it died of next (a Java thread bomb's "unable to create native thread" is an
+        // OutOfMemoryError, exit code 3), the limit is what it ran into.
+        cause = DeathCause.TASK_LIMIT;
+        detail = taskLimit + during + ", then " + (exitCode > 128
+            ? "was killed by signal " + (exitCode - 128) + signalName(exitCode - 128)
+            : "exited with code " + exitCode);
+      } else if (exitCode == 3 && lastOutput.stream().anyMatch(l -> l.contains("OutOfMemoryError"))) {
         cause = DeathCause.OUT_OF_MEMORY;
         detail = "ran out of memory" + during + " and exited (code 3)";
-      } else if (exitCode > 128 && cgroups != null && cgroups.memoryKill().isPresent()) {
-        cause = DeathCause.OUT_OF_MEMORY;
-        detail = cgroups.memoryKill().get() + during;
       } else if (exitCode == 128 + 24) {
         cause = DeathCause.CPU_LIMIT;
         detail = "used up its CPU time limit of " + settings.cpuSecondsLimit() + " s" + during;
@@ -417,6 +448,9 @@ public final class PluginProcess implements Worker {
       } else if (!lastOutput.isEmpty()) {
         detail += "; last output: " + lastOutput.get(lastOutput.size() - 1);
       }
+    } else if (taskLimit != null && cause != DeathCause.TASK_LIMIT) {
+      // Killed for a hang, say, by a fork bomb's doing: the limit explains the hang.
+      detail += "; it had " + taskLimit;
     }
     return new ProcessDeath(
         plugin.id(), pid, Instant.now(), cause, exitCode, detail, lastOutput, Optional.ofNullable(errorReport));

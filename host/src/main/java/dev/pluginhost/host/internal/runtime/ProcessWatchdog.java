@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Probes a serving process every probe interval and kills it when it does not answer within the
  * probe timeout (the whole JVM is stuck: spinning threads starving the rest, a GC death spiral, a
- * stopped process), or when it reports a handler that has run past the call limit after its
- * caller gave up (a thread that ignores cancellation and would spin forever). One probe at a
+ * stopped process), when it reports a handler that has run past the call limit after its caller
+ * gave up (a thread that ignores cancellation and would spin forever), or when the kernel has
+ * refused it a thread or process at its task limit (a thread bomb, a fork bomb, a pool without
+ * bound: a JVM denied threads is in an unknown state, as one out of memory is). One probe at a
  * time; it stops when the process dies.
  */
 final class ProcessWatchdog {
@@ -38,7 +40,7 @@ final class ProcessWatchdog {
   }
 
   private void probe() {
-    if (process.death().isDone()) {
+    if (process.death().isDone() || process.killIfTaskLimitHit()) {
       return;
     }
     Duration timeout = process.settings.probeTimeout();
@@ -63,6 +65,10 @@ final class ProcessWatchdog {
           @Override
           public void onFailure(Throwable t) {
             if (process.death().isDone()) {
+              return;
+            }
+            if (process.killIfTaskLimitHit()) {
+              // Stuck for want of a thread, most likely: the limit is the truer reason.
               return;
             }
             if (Status.fromThrowable(t).getCode() == Status.Code.DEADLINE_EXCEEDED) {

@@ -27,8 +27,8 @@ import java.util.stream.Stream;
 
 /**
  * A test fixture that attacks its host on purpose: each function misbehaves in one way (exits,
- * crashes the JVM, exhausts a memory pool, hangs, floods output, spawns a child, pokes at other
- * plugins' sockets). The hostile matrix of the integration tests calls them one by one and checks
+ * crashes the JVM, exhausts a memory pool, hangs, floods output, spawns a child, bombs threads or
+ * processes, pokes at other plugins' sockets). The hostile matrix of the integration tests calls them one by one and checks
  * the host holds. Never deploy it.
  *
  * <p>The start hook fails or hangs while a marker file ({@code fail-start} or {@code hang-start})
@@ -116,6 +116,9 @@ public final class HostilePlugin implements Plugin {
     // Starts `sleep 600` and leaves it running; returns its pid.
     context.registerText("spawnChild", (call, input) ->
         Long.toString(new ProcessBuilder("sleep", "600").start().pid()));
+    context.registerText("threadBomb", (call, input) -> threadBomb(input.trim().equals("giveUp")));
+    // Input: a marker to find the bomb's processes by (it is every bomb process's $0).
+    context.registerText("forkBomb", (call, input) -> forkBomb(input.trim()));
     // Input "stdout N" or "stderr N": writes N bytes of 1 KiB lines as fast as it can.
     context.registerText("flood", (call, input) -> {
       String[] parts = input.trim().split(" ");
@@ -171,6 +174,49 @@ public final class HostilePlugin implements Plugin {
     context.registerText("forgeToken", (call, input) -> String.join("\n", forgeToken()));
     // Input: a Unix socket's path. Connects, speaks the start of HTTP/2, and says what came back.
     context.registerText("dialSocket", (call, input) -> dialSocket(Path.of(input.trim())));
+  }
+
+  /**
+   * Starts threads that wait forever until the JVM cannot start another, which under a task limit
+   * fails with an OutOfMemoryError ("unable to create native thread"; -XX:+ExitOnOutOfMemoryError
+   * does not cover that one). With {@code giveUp} it lets the error out of the handler; without,
+   * it swallows it and keeps trying every millisecond, as a bomb that means it would.
+   */
+  private static String threadBomb(boolean giveUp) throws InterruptedException {
+    CountDownLatch never = new CountDownLatch(1);
+    while (true) {
+      Thread thread = new Thread(() -> awaitQuietly(never), "hostile-thread-bomb");
+      thread.setDaemon(true);
+      try {
+        thread.start();
+      } catch (OutOfMemoryError refused) {
+        if (giveUp) {
+          throw refused;
+        }
+        Thread.sleep(1);
+      }
+    }
+  }
+
+  /**
+   * A fork bomb in bash: every process forks two that do the same, waits for them, and starts
+   * over; bash retries a refused fork, so the bomb keeps its group full rather than dying out.
+   * Waits for it, that is forever. Only ever call this under a limit on processes (a pids cgroup;
+   * RLIMIT_NPROC does not hold for root). As a last fuse, {@code timeout} kills the bomb's whole
+   * process group after a minute, should nothing else.
+   */
+  private static String forkBomb(String marker) throws Exception {
+    if (!marker.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("a marker of letters, digits, '-' and '_', please: " + marker);
+    }
+    Process bomb =
+        new ProcessBuilder(
+                "timeout", "-s", "KILL", "60",
+                "bash", "-c", "b() { while :; do b & b & wait; done; }; b", marker)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    return "the bomb ended with code " + bomb.waitFor();
   }
 
   private static long recurse(long depth) {
