@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description = "Runs untrusted plugins, each in its own clean JVM, and keeps them serving.",
-    subcommands = {DemoCommand.class, ServeCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class, ServeCommand.class, ListCommand.class, StatusCommand.class,
+      LifecycleCommand.Start.class, LifecycleCommand.Stop.class, LifecycleCommand.Restart.class,
+      LifecycleCommand.Enable.class, LifecycleCommand.Disable.class, EventsCommand.class, InvokeCommand.class,
+      DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class PluginHostCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -107,8 +107,20 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       }
     }
     ServerCallStreamObserver<PluginEvent> stream = (ServerCallStreamObserver<PluginEvent>) response;
-    EventHub.Subscription subscription = events.subscribe(request.getId(), stream);
-    stream.setOnCancelHandler(subscription::close);
+    // Set before any message is sent, as gRPC requires; it may run before subscribe returns.
+    java.util.concurrent.atomic.AtomicReference<EventHub.Subscription> subscription = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+    stream.setOnCancelHandler(() -> {
+      cancelled.set(true);
+      EventHub.Subscription current = subscription.get();
+      if (current != null) {
+        current.close();
+      }
+    });
+    subscription.set(events.subscribe(request.getId(), request.getRecent(), request.getFollow(), stream));
+    if (cancelled.get()) {
+      subscription.get().close();
+    }
   }
 
   @Override

@@ -1,46 +1,70 @@
 package dev.pluginhost.host.server;
 
+import com.google.common.collect.EvictingQueue;
 import com.google.common.util.concurrent.MoreExecutors;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
 import dev.pluginhost.proto.admin.v1.PluginEvent;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
- * Hands every plugin's state changes to the admin streams watching them. One listener per plugin
- * for the server's life; streams come and go.
+ * Keeps the most recent state changes of every plugin and hands each new one to the admin streams
+ * following them. One listener per plugin for the server's life; streams come and go.
  *
- * <p>Thread-safe. Events of one plugin reach a stream in the order the plugin made them.
+ * <p>Thread-safe. A stream gets the recent events it asked for and then every later one, none
+ * twice and none missed, each plugin's in the order the plugin made them.
  */
 final class EventHub {
-  private final Set<Subscription> subscriptions = new CopyOnWriteArraySet<>();
+  /** How many events the server remembers, across all plugins. */
+  static final int HISTORY = 1000;
+
+  private final EvictingQueue<PluginEvent> history = EvictingQueue.create(HISTORY);
+  private final Set<Subscription> subscriptions = new HashSet<>();
 
   /** Listens to every plugin of {@code host}, which must be running. */
   EventHub(PluginHost host) {
     for (PluginHandle plugin : host.plugins()) {
-      plugin.addListener(
-          event -> {
-            PluginEvent message = AdminProtos.event(event);
-            for (Subscription subscription : subscriptions) {
-              subscription.deliver(message);
-            }
-          },
-          MoreExecutors.directExecutor());
+      plugin.addListener(event -> publish(AdminProtos.event(event)), MoreExecutors.directExecutor());
     }
   }
 
-  /** Sends every later event of plugin {@code id} (every plugin's, if empty) to {@code stream}. */
-  Subscription subscribe(String id, StreamObserver<PluginEvent> stream) {
+  private synchronized void publish(PluginEvent event) {
+    history.add(event);
+    for (Subscription subscription : List.copyOf(subscriptions)) {
+      subscription.deliver(event);
+    }
+  }
+
+  /**
+   * Sends {@code stream} the last {@code recent} events of plugin {@code id} (of every plugin, if
+   * empty), and then, if {@code follow}, every later one until the returned subscription is
+   * closed; without follow, completes the stream at once.
+   */
+  synchronized Subscription subscribe(String id, int recent, boolean follow, StreamObserver<PluginEvent> stream) {
     Subscription subscription = new Subscription(id, stream);
-    subscriptions.add(subscription);
+    List<PluginEvent> matching = new ArrayList<>();
+    for (PluginEvent event : history) {
+      if (subscription.wants(event)) {
+        matching.add(event);
+      }
+    }
+    matching.subList(0, Math.max(0, matching.size() - Math.max(0, recent))).clear();
+    matching.forEach(subscription::deliver);
+    if (follow) {
+      subscriptions.add(subscription);
+    } else {
+      subscription.complete();
+    }
     return subscription;
   }
 
-  /** Ends every stream, as the server stops. */
-  void completeAll() {
-    for (Subscription subscription : subscriptions) {
+  /** Ends every following stream, as the server stops. */
+  synchronized void completeAll() {
+    for (Subscription subscription : List.copyOf(subscriptions)) {
       subscription.complete();
     }
   }
@@ -56,8 +80,12 @@ final class EventHub {
       this.stream = stream;
     }
 
+    private boolean wants(PluginEvent event) {
+      return id.isEmpty() || id.equals(event.getId());
+    }
+
     private synchronized void deliver(PluginEvent event) {
-      if (closed || !(id.isEmpty() || id.equals(event.getId()))) {
+      if (closed || !wants(event)) {
         return;
       }
       try {
@@ -69,22 +97,26 @@ final class EventHub {
     }
 
     private synchronized void complete() {
-      if (!closed) {
-        closed = true;
-        subscriptions.remove(this);
-        try {
-          stream.onCompleted();
-        } catch (RuntimeException cancelled) {
-          // Gone already.
-        }
+      if (closed) {
+        return;
+      }
+      close();
+      try {
+        stream.onCompleted();
+      } catch (RuntimeException cancelled) {
+        // Gone already.
       }
     }
 
     /** Stops delivering; the stream itself is the caller's to end. */
     @Override
-    public synchronized void close() {
-      closed = true;
-      subscriptions.remove(this);
+    public void close() {
+      synchronized (this) {
+        closed = true;
+      }
+      synchronized (EventHub.this) {
+        subscriptions.remove(this);
+      }
     }
   }
 }
