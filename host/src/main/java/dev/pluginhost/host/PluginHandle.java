@@ -137,8 +137,10 @@ public interface PluginHandle {
   ListenableFuture<Void> enableAsync();
 
   /**
-   * Adds a listener for every later state change, run on {@code executor}. Events already past
-   * are not replayed.
+   * Adds a listener for every later state change, run on {@code executor}, one event at a time
+   * and in order. Events already past are not replayed. Closing the returned registration removes
+   * the listener: events not yet handed to it are then skipped. The listener stays registered
+   * after the host stops, but hears nothing more.
    */
-  void addListener(PluginListener listener, Executor executor);
+  Registration addListener(PluginListener listener, Executor executor);
 }

@@ -21,6 +21,7 @@ import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.Registration;
 import dev.pluginhost.host.RestartPolicy;
 import dev.pluginhost.host.internal.CallFutures;
 import io.grpc.Deadline;
@@ -868,6 +869,9 @@ public final class PluginSupervisor implements PluginHandle {
           () ->
               registered.executor.execute(
                   () -> {
+                    if (registered.closed) {
+                      return;
+                    }
                     try {
                       registered.listener.onEvent(event);
                     } catch (RuntimeException e) {
@@ -937,11 +941,27 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   @Override
-  public void addListener(PluginListener listener, Executor executor) {
-    listeners.add(new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(executor)));
+  public Registration addListener(PluginListener listener, Executor executor) {
+    Registered registered =
+        new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(checkNotNull(executor, "executor")));
+    listeners.add(registered);
+    return () -> {
+      registered.closed = true;
+      listeners.remove(registered);
+    };
   }
 
-  private record Registered(PluginListener listener, Executor executor) {}
+  /** A listener and its executor; closed once its registration is, so queued events are skipped. */
+  private static final class Registered {
+    final PluginListener listener;
+    final Executor executor;
+    volatile boolean closed;
+
+    Registered(PluginListener listener, Executor executor) {
+      this.listener = listener;
+      this.executor = executor;
+    }
+  }
 
   /** Work decided under the lock, done after it is released, in order. */
   private static final class Actions {
