@@ -12,6 +12,7 @@ import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.MapResult;
+import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginHandle;
@@ -24,6 +25,7 @@ import dev.pluginhost.host.ProcessInfo;
 import dev.pluginhost.host.Registration;
 import dev.pluginhost.host.RestartPolicy;
 import dev.pluginhost.host.internal.CallFutures;
+import dev.pluginhost.host.internal.io.OutputLog;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import java.time.Duration;
@@ -42,6 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +69,7 @@ public final class PluginSupervisor implements PluginHandle {
   private final WorkerFactory workers;
   private final Timer timer;
   private final RestartBudget budget;
+  private final OutputLog output;
   private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
 
   private PluginState state = PluginState.NEW;
@@ -109,17 +113,27 @@ public final class PluginSupervisor implements PluginHandle {
   /** The real supervisor of a plugin in a host. */
   public static PluginSupervisor create(
       dev.pluginhost.host.internal.catalog.PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime) {
+    OutputLog output = new OutputLog(plugin.id());
     return new PluginSupervisor(
         plugin.id(),
         plugin.version(),
         settings,
-        generation -> new PluginProcess(plugin, settings, runtime, generation),
+        generation -> new PluginProcess(plugin, settings, runtime, generation, output),
         Timer.of(runtime.scheduler),
-        new Random());
+        new Random(),
+        output);
   }
 
   PluginSupervisor(
       String id, String version, PluginSettings settings, WorkerFactory workers, Timer timer, Random random) {
+    this(id, version, settings, workers, timer, random, new OutputLog(id));
+  }
+
+  /** @param output the plugin's output log, which the workers {@code workers} makes write to */
+  PluginSupervisor(
+      String id, String version, PluginSettings settings, WorkerFactory workers, Timer timer, Random random,
+      OutputLog output) {
+    this.output = checkNotNull(output, "output");
     this.id = checkNotNull(id, "id");
     this.version = checkNotNull(version, "version");
     this.settings = checkNotNull(settings, "settings");
@@ -949,6 +963,16 @@ public final class PluginSupervisor implements PluginHandle {
       registered.closed = true;
       listeners.remove(registered);
     };
+  }
+
+  @Override
+  public List<OutputLine> recentOutput(int maxLines) {
+    return output.recent(maxLines);
+  }
+
+  @Override
+  public Registration watchOutput(Consumer<OutputLine> listener, Executor executor) {
+    return output.watch(listener, executor);
   }
 
   /** A listener and its executor; closed once its registration is, so queued events are skipped. */
