@@ -138,6 +138,19 @@ public interface PluginHandle {
   ListenableFuture<Void> enableAsync();
 
   /**
+   * The plugin's calls since the host started: how many started, succeeded and failed (by code),
+   * how many are in flight, and their latencies over the host's life and the last minute, for
+   * unary calls, map chunks (and map inputs) and pipes apart. See {@link PluginMetrics} for what
+   * each counts.
+   *
+   * <p>Takes a snapshot each time it is called (it merges a few histograms: microseconds, not
+   * nanoseconds; call it per scrape, not per call). Recording costs the call path a few adder
+   * increments and a lock-free histogram write per call. Valid before start (all zero) and after
+   * stop (the final counts).
+   */
+  PluginMetrics metrics();
+
+  /**
    * The plugin's most recent output, oldest first: the last {@code maxLines} lines its processes
    * wrote to standard output and error, across restarts, or fewer if fewer are kept. The host
    * keeps the last 1,000 lines of each plugin, and fewer when those hold more than 1 MiB of text

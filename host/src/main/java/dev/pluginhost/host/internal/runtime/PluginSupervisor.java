@@ -17,6 +17,7 @@ import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginListener;
+import dev.pluginhost.host.PluginMetrics;
 import dev.pluginhost.host.PluginPipe;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
@@ -26,6 +27,8 @@ import dev.pluginhost.host.Registration;
 import dev.pluginhost.host.RestartPolicy;
 import dev.pluginhost.host.internal.CallFutures;
 import dev.pluginhost.host.internal.io.OutputLog;
+import dev.pluginhost.host.internal.metrics.CallRecorder;
+import dev.pluginhost.host.internal.metrics.PluginRecorder;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import java.time.Duration;
@@ -70,6 +73,7 @@ public final class PluginSupervisor implements PluginHandle {
   private final Timer timer;
   private final RestartBudget budget;
   private final OutputLog output;
+  private final PluginRecorder metrics;
   private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
 
   private PluginState state = PluginState.NEW;
@@ -140,6 +144,7 @@ public final class PluginSupervisor implements PluginHandle {
     this.workers = checkNotNull(workers, "workers");
     this.timer = checkNotNull(timer, "timer");
     this.budget = new RestartBudget(settings, random);
+    this.metrics = new PluginRecorder(timer::nanoTime);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -580,6 +585,7 @@ public final class PluginSupervisor implements PluginHandle {
     checkNotNull(function, "function");
     checkNotNull(input, "input");
     if (input.length > settings.maxMessageBytes()) {
+      metrics.calls.finish(metrics.calls.start(), Status.Code.RESOURCE_EXHAUSTED);
       // Refused here rather than by the plugin: a message that large is never sent at all.
       return Futures.immediateFailedFuture(
           new PluginCallException(
@@ -592,6 +598,7 @@ public final class PluginSupervisor implements PluginHandle {
     Task.Call<byte[]> task =
         new Task.Call<>(function, deadline, timeout, metadata, null,
             (worker, t) -> worker.invoke(t.function, input, t.deadline, t.timeout, t.metadata));
+    track(metrics.calls, task.result);
     submit(task);
     return task.result;
   }
@@ -602,6 +609,17 @@ public final class PluginSupervisor implements PluginHandle {
     Task.Call<List<CallOutcome>> task =
         new Task.Call<>(function, deadline, timeout, metadata, idempotent,
             (worker, t) -> worker.invokeBatch(t.function, inputs, t.deadline, t.timeout, t.metadata));
+    track(metrics.mapChunks, task.result);
+    task.result.addListener(
+        () -> {
+          Status.Code code = PluginRecorder.codeOf(task.result);
+          if (code == Status.Code.OK) {
+            metrics.mapItems(Futures.getUnchecked(task.result));
+          } else {
+            metrics.mapItemsFailed(inputs.size(), code);
+          }
+        },
+        directExecutor());
     submit(task);
     return task.result;
   }
@@ -610,6 +628,23 @@ public final class PluginSupervisor implements PluginHandle {
   public PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
     checkNotNull(function, "function");
     Task.Pipe task = new Task.Pipe(function, deadlineAfter(timeout), timeout, metadata);
+    long start = metrics.pipes.start();
+    task.result.addListener(
+        () -> {
+          Status.Code opened = PluginRecorder.codeOf(task.result);
+          if (opened != Status.Code.OK) {
+            metrics.pipes.finish(start, opened);
+            return;
+          }
+          TrackedPipe pipe = Futures.getUnchecked(task.result);
+          pipe.completion().addListener(
+              () -> {
+                PluginCallException failure = pipe.failure();
+                metrics.pipes.finish(start, failure == null ? Status.Code.OK : failure.code());
+              },
+              directExecutor());
+        },
+        directExecutor());
     submit(task);
     return CallFutures.await(task.result);
   }
@@ -627,6 +662,12 @@ public final class PluginSupervisor implements PluginHandle {
   @Override
   public Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options) {
     return MapRun.unordered(this, function, inputs, options, settings);
+  }
+
+  /** Counts a call as started now, and as finished, with its code, when {@code result} completes. */
+  private static void track(CallRecorder recorder, ListenableFuture<?> result) {
+    long start = recorder.start();
+    result.addListener(() -> recorder.finish(start, PluginRecorder.codeOf(result)), directExecutor());
   }
 
   private static Deadline deadlineAfter(Duration timeout) {
@@ -963,6 +1004,11 @@ public final class PluginSupervisor implements PluginHandle {
       registered.closed = true;
       listeners.remove(registered);
     };
+  }
+
+  @Override
+  public PluginMetrics metrics() {
+    return metrics.snapshot();
   }
 
   @Override
