@@ -41,7 +41,11 @@ public interface PluginHandle {
   /** How the most recent process of this plugin ended, if one has. */
   Optional<ProcessDeath> lastDeath();
 
-  /** Each process of the plugin now: serving, starting, draining or held as a spare. */
+  /**
+   * Each process of the plugin now: serving, starting, draining or held as a spare, with its
+   * resident memory. Reads each process tree's memory from {@code /proc} as it is called (a file
+   * per process): cheap, but meant for status pages and scrapes, not for every call.
+   */
   List<ProcessInfo> processes();
 
   /**

@@ -21,6 +21,7 @@ import dev.pluginhost.host.internal.spawn.ChildProcess;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.Sandbox;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
+import dev.pluginhost.host.internal.spawn.ProcessMemory;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.FunctionInfo;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
@@ -102,6 +103,12 @@ public final class PluginProcess implements Worker {
     return pid;
   }
 
+
+  @Override
+  public long residentBytes() {
+    long current = pid;
+    return current > 0 && !death.isDone() ? ProcessMemory.residentBytes(current) : -1;
+  }
 
   @Override
   public List<String> functions() {

@@ -965,12 +965,25 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   @Override
-  public synchronized List<ProcessInfo> processes() {
+  public List<ProcessInfo> processes() {
     List<ProcessInfo> infos = new ArrayList<>();
-    long now = timer.nanoTime();
-    for (Member member : members) {
-      Duration uptime = member.servingSinceNanos == 0 ? Duration.ZERO : Duration.ofNanos(now - member.servingSinceNanos);
-      infos.add(new ProcessInfo(member.worker.pid(), member.role, member.inFlight, member.callsStarted, uptime));
+    List<Worker> workersNow = new ArrayList<>();
+    synchronized (this) {
+      long now = timer.nanoTime();
+      for (Member member : members) {
+        Duration uptime = member.servingSinceNanos == 0 ? Duration.ZERO : Duration.ofNanos(now - member.servingSinceNanos);
+        infos.add(new ProcessInfo(member.worker.pid(), member.role, member.inFlight, member.callsStarted, uptime, -1));
+        workersNow.add(member.worker);
+      }
+    }
+    // Memory is read from /proc, a file per process: outside the lock, so calls never wait on it.
+    for (int i = 0; i < infos.size(); i++) {
+      ProcessInfo info = infos.get(i);
+      infos.set(
+          i,
+          new ProcessInfo(
+              info.pid(), info.role(), info.callsInFlight(), info.callsStarted(), info.uptime(),
+              workersNow.get(i).residentBytes()));
     }
     return infos;
   }
