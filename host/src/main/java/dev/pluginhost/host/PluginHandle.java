@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * One plugin of a {@link PluginHost}: the way to call it and watch it. A handle stays valid for
@@ -40,7 +41,11 @@ public interface PluginHandle {
   /** How the most recent process of this plugin ended, if one has. */
   Optional<ProcessDeath> lastDeath();
 
-  /** Each process of the plugin now: serving, starting, draining or held as a spare. */
+  /**
+   * Each process of the plugin now: serving, starting, draining or held as a spare, with its
+   * resident memory. Reads each process tree's memory from {@code /proc} as it is called (a file
+   * per process): cheap, but meant for status pages and scrapes, not for every call.
+   */
   List<ProcessInfo> processes();
 
   /**
@@ -137,8 +142,57 @@ public interface PluginHandle {
   ListenableFuture<Void> enableAsync();
 
   /**
-   * Adds a listener for every later state change, run on {@code executor}. Events already past
-   * are not replayed.
+   * The plugin's calls since the host started: how many started, succeeded and failed (by code),
+   * how many are in flight, and their latencies over the host's life and the last minute, for
+   * unary calls, map chunks (and map inputs) and pipes apart. See {@link PluginMetrics} for what
+   * each counts.
+   *
+   * <p>Takes a snapshot each time it is called (it merges a few histograms: microseconds, not
+   * nanoseconds; call it per scrape, not per call). Recording costs the call path a few adder
+   * increments and a lock-free histogram write per call. Valid before start (all zero) and after
+   * stop (the final counts).
    */
-  void addListener(PluginListener listener, Executor executor);
+  PluginMetrics metrics();
+
+  /**
+   * The plugin's most recent output, oldest first: the last {@code maxLines} lines its processes
+   * wrote to standard output and error, across restarts, or fewer if fewer are kept. The host
+   * keeps the last 1,000 lines of each plugin, and fewer when those hold more than 1 MiB of text
+   * (counted two bytes a character); a line is at most 8 KiB as written.
+   *
+   * <p>These are the lines the host's own log got: a process writing faster than 200 lines a
+   * second per stream has the excess dropped, and a {@linkplain OutputLine#isDropNotice() drop
+   * notice} with the count stands in their place. Lines the host consumes itself (the runner's
+   * ready line) are not included. Empty before the first process starts; what was kept stays
+   * readable after the plugin or host stops.
+   *
+   * @throws IllegalArgumentException if {@code maxLines} is negative
+   */
+  List<OutputLine> recentOutput(int maxLines);
+
+  /**
+   * Hands every later line of the plugin's output (the lines {@link #recentOutput} keeps, drop
+   * notices included) to {@code listener} on {@code executor}, one at a time and in order, until
+   * the returned registration is closed. Lines already past are not replayed: to follow a log,
+   * watch first, then read {@link #recentOutput}, and expect the two to overlap.
+   *
+   * <p>A slow listener never holds up the host: lines wait for it in a queue of its own of at most
+   * 1,000 lines and 1 MiB of text; lines that find the queue full are dropped for this listener
+   * alone, and once it has caught up it gets a drop notice saying how many of which process's
+   * stream it missed. With {@code directExecutor()} the listener runs on the thread reading the
+   * plugin's output, and must then be quick and never block; any other executor keeps that thread
+   * free whatever the listener does, provided {@code execute} itself does not block. An executor
+   * that rejects work closes the registration. An exception the listener throws is logged and
+   * otherwise ignored. The registration outlives restarts; after the host stops, the listener
+   * simply hears nothing more.
+   */
+  Registration watchOutput(Consumer<OutputLine> listener, Executor executor);
+
+  /**
+   * Adds a listener for every later state change, run on {@code executor}, one event at a time
+   * and in order. Events already past are not replayed. Closing the returned registration removes
+   * the listener: events not yet handed to it are then skipped. The listener stays registered
+   * after the host stops, but hears nothing more.
+   */
+  Registration addListener(PluginListener listener, Executor executor);
 }

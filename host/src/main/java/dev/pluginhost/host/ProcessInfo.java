@@ -10,8 +10,13 @@ import java.time.Duration;
  * @param callsInFlight calls it is serving now
  * @param callsStarted calls sent to it since it started
  * @param uptime how long it has served
+ * @param residentBytes the resident memory (RSS) of the process the host spawned and all its
+ *     descendants (a sandboxed JVM is a child of the sandbox), in bytes, summed from each one's
+ *     {@code /proc/PID/status} when {@link PluginHandle#processes()} was called; -1 when unknown
+ *     (the process has just ended, or the host is not on Linux)
  */
-public record ProcessInfo(long pid, Role role, int callsInFlight, long callsStarted, Duration uptime) {
+public record ProcessInfo(
+    long pid, Role role, int callsInFlight, long callsStarted, Duration uptime, long residentBytes) {
 
   /** What a process of a plugin is for. */
   public enum Role {

@@ -4,19 +4,24 @@ import com.google.common.util.concurrent.RateLimiter;
 import com.google.common.util.concurrent.SettableFuture;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.pluginhost.host.OutputLine;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads one output stream of a plugin process to its end, on a thread of its own, and passes its
- * lines to the host's log, tagged with the plugin and pid.
+ * lines to the host's log, tagged with the plugin and pid, and to the plugin's {@link OutputLog}.
  *
  * <p>It never stops reading, so a plugin can never block on a full pipe, and it holds at most one
  * line of {@link #MAX_LINE_BYTES} in memory, so a plugin writing without end (or one endless
  * line) cannot grow the host's heap. Lines beyond a rate are counted, not logged, and the count
- * is logged once the rate allows again.
+ * is logged once the rate allows again. The output log gets exactly what the host's log gets: the
+ * lines within the rate, and a drop notice with the count for those beyond it.
  */
 public final class OutputDrain {
   /** Longer lines are cut here; the rest of the line is counted and dropped. */
@@ -25,9 +30,13 @@ public final class OutputDrain {
   private static final int READ_BUFFER_BYTES = 16 * 1024;
 
   private final String tag;
-  private final String stream;
+  private final long pid;
+  private final OutputLine.Stream stream;
+  private final String streamName;
   private final InputStream in;
   private final OutputTail tail;
+  private final Consumer<OutputLine> sink;
+  private final double linesPerSecond;
   private final RateLimiter rate;
   private final Logger log;
   private final Predicate<String> interceptor;
@@ -37,23 +46,29 @@ public final class OutputDrain {
   /**
    * @param pluginId the plugin, for the logger's name and each line's tag
    * @param pid the process, for each line's tag
-   * @param stream "stdout" or "stderr"
+   * @param stream which stream of the process this is
    * @param tail where every line is also kept, rate or not
+   * @param sink gets each line that reaches the log, and each drop notice; must not block
    * @param linesPerSecond how many lines a second reach the log
    * @param interceptor sees each line first; a line it returns true for is consumed, not logged
    */
   public OutputDrain(
       String pluginId,
       long pid,
-      String stream,
+      OutputLine.Stream stream,
       InputStream in,
       OutputTail tail,
+      Consumer<OutputLine> sink,
       double linesPerSecond,
       Predicate<String> interceptor) {
-    this.tag = pluginId + " pid " + pid + " " + stream;
+    this.pid = pid;
     this.stream = stream;
+    this.streamName = stream.name().toLowerCase(Locale.ROOT);
+    this.tag = pluginId + " pid " + pid + " " + streamName;
     this.in = in;
     this.tail = tail;
+    this.sink = sink;
+    this.linesPerSecond = linesPerSecond;
     this.rate = RateLimiter.create(linesPerSecond);
     this.log = LoggerFactory.getLogger("dev.pluginhost.plugin." + pluginId);
     this.interceptor = interceptor;
@@ -125,12 +140,27 @@ public final class OutputDrain {
     }
     reportDropped();
     log.info("[{}] {}", tag, text);
+    toSink(new OutputLine(Instant.now(), pid, stream, text));
   }
 
   private void reportDropped() {
     if (droppedLines > 0) {
-      log.warn("[{}] dropped {} lines of {}: the plugin wrote faster than the log allows", tag, droppedLines, stream);
+      log.warn("[{}] dropped {} lines of {}: the plugin wrote faster than the log allows", tag, droppedLines, streamName);
+      toSink(
+          OutputLine.dropNotice(
+              Instant.now(), pid, stream, droppedLines,
+              droppedLines + " lines of " + streamName + " from pid " + pid + " were dropped: it wrote faster than the "
+                  + Math.round(linesPerSecond) + " lines a second the host's log takes"));
       droppedLines = 0;
+    }
+  }
+
+  private void toSink(OutputLine line) {
+    try {
+      sink.accept(line);
+    } catch (RuntimeException e) {
+      // This thread must go on reading whatever happens, or the plugin blocks on a full pipe.
+      log.warn("[{}] could not keep a line of output", tag, e);
     }
   }
 }

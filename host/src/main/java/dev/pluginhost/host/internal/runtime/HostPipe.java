@@ -203,6 +203,11 @@ final class HostPipe implements TrackedPipe, InFlight {
     return ended;
   }
 
+  @Override
+  public PluginCallException failure() {
+    return failure;
+  }
+
   private void throwIfEnded() {
     PluginCallException error = failure;
     if (error != null) {

@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.SandboxMode;
 import dev.pluginhost.host.PluginSettings;
@@ -14,11 +15,13 @@ import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.internal.Directories;
 import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.io.OutputDrain;
+import dev.pluginhost.host.internal.io.OutputLog;
 import dev.pluginhost.host.internal.io.OutputTail;
 import dev.pluginhost.host.internal.spawn.ChildProcess;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.Sandbox;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
+import dev.pluginhost.host.internal.spawn.ProcessMemory;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.FunctionInfo;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
@@ -66,6 +69,7 @@ public final class PluginProcess implements Worker {
   final PluginSettings settings;
   final HostRuntime runtime;
   private final int generation;
+  private final OutputLog output;
   private final OutputTail tail = new OutputTail(TAIL_LINES);
   private final SettableFuture<Void> reportedReady = SettableFuture.create();
   private final SettableFuture<Void> serving = SettableFuture.create();
@@ -84,11 +88,14 @@ public final class PluginProcess implements Worker {
   private static final OnceWarning SANDBOX_WARNING =
       new OnceWarning("plugins run without the OS sandbox (settings say AUTO, and it is not available): {}");
 
-  public PluginProcess(PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime, int generation) {
+  /** @param output the plugin's log of recent output, which this process's lines join */
+  public PluginProcess(
+      PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime, int generation, OutputLog output) {
     this.plugin = plugin;
     this.settings = settings;
     this.runtime = runtime;
     this.generation = generation;
+    this.output = output;
   }
 
   @Override
@@ -96,6 +103,12 @@ public final class PluginProcess implements Worker {
     return pid;
   }
 
+
+  @Override
+  public long residentBytes() {
+    long current = pid;
+    return current > 0 && !death.isDone() ? ProcessMemory.residentBytes(current) : -1;
+  }
 
   @Override
   public List<String> functions() {
@@ -257,10 +270,14 @@ public final class PluginProcess implements Worker {
     child = process;
     pid = process.pid();
     OutputDrain out =
-        new OutputDrain(plugin.id(), pid, "stdout", process.stdout(), tail, LOG_LINES_PER_SECOND, this::interceptReadyLine)
+        new OutputDrain(
+                plugin.id(), pid, OutputLine.Stream.STDOUT, process.stdout(), tail, output::add,
+                LOG_LINES_PER_SECOND, this::interceptReadyLine)
             .start();
     OutputDrain err =
-        new OutputDrain(plugin.id(), pid, "stderr", process.stderr(), tail, LOG_LINES_PER_SECOND, line -> false)
+        new OutputDrain(
+                plugin.id(), pid, OutputLine.Stream.STDERR, process.stderr(), tail, output::add,
+                LOG_LINES_PER_SECOND, line -> false)
             .start();
     client = RunnerClient.connect(socket, token, pid, runtime.eventLoops, settings.maxMessageBytes());
     process.onExit().whenComplete((code, error) -> afterExit(code == null ? -1 : code, out, err));

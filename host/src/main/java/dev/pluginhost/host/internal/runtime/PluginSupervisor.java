@@ -12,17 +12,23 @@ import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.MapResult;
+import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginListener;
+import dev.pluginhost.host.PluginMetrics;
 import dev.pluginhost.host.PluginPipe;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.Registration;
 import dev.pluginhost.host.RestartPolicy;
 import dev.pluginhost.host.internal.CallFutures;
+import dev.pluginhost.host.internal.io.OutputLog;
+import dev.pluginhost.host.internal.metrics.CallRecorder;
+import dev.pluginhost.host.internal.metrics.PluginRecorder;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import java.time.Duration;
@@ -41,6 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +72,8 @@ public final class PluginSupervisor implements PluginHandle {
   private final WorkerFactory workers;
   private final Timer timer;
   private final RestartBudget budget;
+  private final OutputLog output;
+  private final PluginRecorder metrics;
   private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
 
   private PluginState state = PluginState.NEW;
@@ -108,23 +117,34 @@ public final class PluginSupervisor implements PluginHandle {
   /** The real supervisor of a plugin in a host. */
   public static PluginSupervisor create(
       dev.pluginhost.host.internal.catalog.PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime) {
+    OutputLog output = new OutputLog(plugin.id());
     return new PluginSupervisor(
         plugin.id(),
         plugin.version(),
         settings,
-        generation -> new PluginProcess(plugin, settings, runtime, generation),
+        generation -> new PluginProcess(plugin, settings, runtime, generation, output),
         Timer.of(runtime.scheduler),
-        new Random());
+        new Random(),
+        output);
   }
 
   PluginSupervisor(
       String id, String version, PluginSettings settings, WorkerFactory workers, Timer timer, Random random) {
+    this(id, version, settings, workers, timer, random, new OutputLog(id));
+  }
+
+  /** @param output the plugin's output log, which the workers {@code workers} makes write to */
+  PluginSupervisor(
+      String id, String version, PluginSettings settings, WorkerFactory workers, Timer timer, Random random,
+      OutputLog output) {
+    this.output = checkNotNull(output, "output");
     this.id = checkNotNull(id, "id");
     this.version = checkNotNull(version, "version");
     this.settings = checkNotNull(settings, "settings");
     this.workers = checkNotNull(workers, "workers");
     this.timer = checkNotNull(timer, "timer");
     this.budget = new RestartBudget(settings, random);
+    this.metrics = new PluginRecorder(timer::nanoTime);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -582,6 +602,7 @@ public final class PluginSupervisor implements PluginHandle {
     checkNotNull(function, "function");
     checkNotNull(input, "input");
     if (input.length > settings.maxMessageBytes()) {
+      metrics.calls.finish(metrics.calls.start(), Status.Code.RESOURCE_EXHAUSTED);
       // Refused here rather than by the plugin: a message that large is never sent at all.
       return Futures.immediateFailedFuture(
           new PluginCallException(
@@ -594,6 +615,7 @@ public final class PluginSupervisor implements PluginHandle {
     Task.Call<byte[]> task =
         new Task.Call<>(function, deadline, timeout, metadata, null,
             (worker, t) -> worker.invoke(t.function, input, t.deadline, t.timeout, t.metadata));
+    track(metrics.calls, task.result);
     submit(task);
     return task.result;
   }
@@ -604,6 +626,17 @@ public final class PluginSupervisor implements PluginHandle {
     Task.Call<List<CallOutcome>> task =
         new Task.Call<>(function, deadline, timeout, metadata, idempotent,
             (worker, t) -> worker.invokeBatch(t.function, inputs, t.deadline, t.timeout, t.metadata));
+    track(metrics.mapChunks, task.result);
+    task.result.addListener(
+        () -> {
+          Status.Code code = PluginRecorder.codeOf(task.result);
+          if (code == Status.Code.OK) {
+            metrics.mapItems(Futures.getUnchecked(task.result));
+          } else {
+            metrics.mapItemsFailed(inputs.size(), code);
+          }
+        },
+        directExecutor());
     submit(task);
     return task.result;
   }
@@ -612,6 +645,23 @@ public final class PluginSupervisor implements PluginHandle {
   public PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
     checkNotNull(function, "function");
     Task.Pipe task = new Task.Pipe(function, deadlineAfter(timeout), timeout, metadata);
+    long start = metrics.pipes.start();
+    task.result.addListener(
+        () -> {
+          Status.Code opened = PluginRecorder.codeOf(task.result);
+          if (opened != Status.Code.OK) {
+            metrics.pipes.finish(start, opened);
+            return;
+          }
+          TrackedPipe pipe = Futures.getUnchecked(task.result);
+          pipe.completion().addListener(
+              () -> {
+                PluginCallException failure = pipe.failure();
+                metrics.pipes.finish(start, failure == null ? Status.Code.OK : failure.code());
+              },
+              directExecutor());
+        },
+        directExecutor());
     submit(task);
     return CallFutures.await(task.result);
   }
@@ -629,6 +679,12 @@ public final class PluginSupervisor implements PluginHandle {
   @Override
   public Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options) {
     return MapRun.unordered(this, function, inputs, options, settings);
+  }
+
+  /** Counts a call as started now, and as finished, with its code, when {@code result} completes. */
+  private static void track(CallRecorder recorder, ListenableFuture<?> result) {
+    long start = recorder.start();
+    result.addListener(() -> recorder.finish(start, PluginRecorder.codeOf(result)), directExecutor());
   }
 
   private static Deadline deadlineAfter(Duration timeout) {
@@ -885,6 +941,9 @@ public final class PluginSupervisor implements PluginHandle {
           () ->
               registered.executor.execute(
                   () -> {
+                    if (registered.closed) {
+                      return;
+                    }
                     try {
                       registered.listener.onEvent(event);
                     } catch (RuntimeException e) {
@@ -923,12 +982,25 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   @Override
-  public synchronized List<ProcessInfo> processes() {
+  public List<ProcessInfo> processes() {
     List<ProcessInfo> infos = new ArrayList<>();
-    long now = timer.nanoTime();
-    for (Member member : members) {
-      Duration uptime = member.servingSinceNanos == 0 ? Duration.ZERO : Duration.ofNanos(now - member.servingSinceNanos);
-      infos.add(new ProcessInfo(member.worker.pid(), member.role, member.inFlight, member.callsStarted, uptime));
+    List<Worker> workersNow = new ArrayList<>();
+    synchronized (this) {
+      long now = timer.nanoTime();
+      for (Member member : members) {
+        Duration uptime = member.servingSinceNanos == 0 ? Duration.ZERO : Duration.ofNanos(now - member.servingSinceNanos);
+        infos.add(new ProcessInfo(member.worker.pid(), member.role, member.inFlight, member.callsStarted, uptime, -1));
+        workersNow.add(member.worker);
+      }
+    }
+    // Memory is read from /proc, a file per process: outside the lock, so calls never wait on it.
+    for (int i = 0; i < infos.size(); i++) {
+      ProcessInfo info = infos.get(i);
+      infos.set(
+          i,
+          new ProcessInfo(
+              info.pid(), info.role(), info.callsInFlight(), info.callsStarted(), info.uptime(),
+              workersNow.get(i).residentBytes()));
     }
     return infos;
   }
@@ -954,11 +1026,42 @@ public final class PluginSupervisor implements PluginHandle {
   }
 
   @Override
-  public void addListener(PluginListener listener, Executor executor) {
-    listeners.add(new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(executor)));
+  public Registration addListener(PluginListener listener, Executor executor) {
+    Registered registered =
+        new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(checkNotNull(executor, "executor")));
+    listeners.add(registered);
+    return () -> {
+      registered.closed = true;
+      listeners.remove(registered);
+    };
   }
 
-  private record Registered(PluginListener listener, Executor executor) {}
+  @Override
+  public PluginMetrics metrics() {
+    return metrics.snapshot();
+  }
+
+  @Override
+  public List<OutputLine> recentOutput(int maxLines) {
+    return output.recent(maxLines);
+  }
+
+  @Override
+  public Registration watchOutput(Consumer<OutputLine> listener, Executor executor) {
+    return output.watch(listener, executor);
+  }
+
+  /** A listener and its executor; closed once its registration is, so queued events are skipped. */
+  private static final class Registered {
+    final PluginListener listener;
+    final Executor executor;
+    volatile boolean closed;
+
+    Registered(PluginListener listener, Executor executor) {
+      this.listener = listener;
+      this.executor = executor;
+    }
+  }
 
   /** Work decided under the lock, done after it is released, in order. */
   private static final class Actions {

@@ -20,6 +20,12 @@ import java.util.Set;
 interface Worker {
   long pid();
 
+  /**
+   * The resident memory of the process tree now, in bytes; -1 if unknown. Reads the operating
+   * system's tables: never called under the supervisor's lock.
+   */
+  long residentBytes();
+
   /** Starts the process; completes when it serves, fails once it has died without serving. */
   ListenableFuture<Void> start();
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pluginhost.host.OutputLine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +29,7 @@ class OutputDrainTest {
   private static final double FAST = 1_000_000;
 
   private final OutputTail tail = new OutputTail(5);
+  private final OutputLog output = new OutputLog("test");
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
   @Test
@@ -35,6 +37,13 @@ class OutputDrainTest {
     drain(input("one\ntwo\r\nthree"), FAST, line -> false).finished().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertEquals(List.of("one", "two", "three"), tail.snapshot());
+    List<OutputLine> kept = output.recent(10);
+    assertEquals(List.of("one", "two", "three"), kept.stream().map(OutputLine::text).toList());
+    kept.forEach(line -> {
+      assertEquals(7, line.pid());
+      assertEquals(OutputLine.Stream.STDOUT, line.stream());
+      assertFalse(line.isDropNotice());
+    });
   }
 
   @Test
@@ -82,6 +91,15 @@ class OutputDrainTest {
     assertEquals(1, logged.size(), log);
     assertTrue(logged.get(0).endsWith("line 0"), logged.get(0));
     assertTrue(log.contains("dropped " + (lines - 1) + " lines of stdout"), log);
+    List<OutputLine> kept = output.recent(10);
+    assertEquals(2, kept.size(), "the line the rate let through, then the count of the rest: " + kept);
+    assertEquals("line 0", kept.get(0).text());
+    OutputLine notice = kept.get(1);
+    assertTrue(notice.isDropNotice());
+    assertEquals(lines - 1, notice.dropped());
+    assertEquals(7, notice.pid());
+    assertEquals(OutputLine.Stream.STDOUT, notice.stream());
+    assertTrue(notice.text().contains((lines - 1) + " lines of stdout"), notice.text());
   }
 
   @Test
@@ -93,6 +111,7 @@ class OutputDrainTest {
         .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertEquals(List.of("hello", "world"), tail.snapshot());
+    assertEquals(List.of("hello", "world"), output.recent(10).stream().map(OutputLine::text).toList());
   }
 
   @Test
@@ -151,7 +170,7 @@ class OutputDrainTest {
   private OutputDrain drain(InputStream in, double linesPerSecond, Predicate<String> interceptor) {
     // "quiet" is set to warn in simplelogger.properties, so these lines stay out of the build log.
     String id = linesPerSecond < 1 ? "flood" : "quiet";
-    return new OutputDrain(id, 7, "stdout", in, tail, linesPerSecond, interceptor).start();
+    return new OutputDrain(id, 7, OutputLine.Stream.STDOUT, in, tail, output::add, linesPerSecond, interceptor).start();
   }
 
   private Predicate<String> recordAnd(boolean consume) {

@@ -92,6 +92,7 @@ final class FakeWorker implements Worker {
   private Function<byte[], byte[]> callAnswer;
   private Function<byte[], byte[]> batchAnswer;
   private boolean dieOnStop = true;
+  private long residentBytes = -1;
   private final BooleanSupplier supervisorLockHeld;
   private final List<String> calledUnderLock;
 
@@ -127,6 +128,12 @@ final class FakeWorker implements Worker {
   /** Answers every later batch at once, each input with {@code answer} of it. */
   synchronized FakeWorker answerBatchesWith(Function<byte[], byte[]> answer) {
     this.batchAnswer = answer;
+    return this;
+  }
+
+  /** Says the process tree holds {@code bytes} of resident memory from now on. */
+  synchronized FakeWorker residentBytes(long bytes) {
+    this.residentBytes = bytes;
     return this;
   }
 
@@ -242,6 +249,14 @@ final class FakeWorker implements Worker {
   @Override
   public ListenableFuture<ProcessDeath> death() {
     return death;
+  }
+
+  @Override
+  public long residentBytes() {
+    noteLock("residentBytes");
+    synchronized (this) {
+      return residentBytes;
+    }
   }
 
   @Override

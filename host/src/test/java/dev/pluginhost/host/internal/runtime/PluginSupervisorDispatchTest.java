@@ -281,4 +281,14 @@ class PluginSupervisorDispatchTest extends SupervisorTestBase {
     assertEquals(List.of(1L, 2L), infos.stream().map(ProcessInfo::callsStarted).toList());
     assertTrue(infos.stream().allMatch(i -> i.role() == ProcessInfo.Role.SERVING));
   }
+
+  @Test
+  void processes_reportEachProcessTreesResidentMemory_readOutsideTheLock() {
+    running(pool(2));
+    workers.get(0).residentBytes(64L << 20);
+
+    List<ProcessInfo> infos = supervisor.processes();
+
+    assertEquals(List.of(64L << 20, -1L), infos.stream().map(ProcessInfo::residentBytes).toList());
+  }
 }

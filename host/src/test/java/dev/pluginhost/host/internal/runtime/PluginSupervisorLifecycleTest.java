@@ -1,5 +1,6 @@
 package dev.pluginhost.host.internal.runtime;
 
+import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -10,8 +11,10 @@ import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.Registration;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -265,6 +268,37 @@ class PluginSupervisorLifecycleTest extends SupervisorTestBase {
     assertEquals(workers.get(0).deathRecord(), events.get(2).death().orElseThrow());
     assertTrue(events.get(3).death().isEmpty());
     events.forEach(e -> assertEquals(PLUGIN, e.pluginId()));
+  }
+
+  @Test
+  void listenerRegistration_closed_hearsNothingMore_whileOthersStillHear() {
+    running(pool(1));
+    RecordingListener leaving = new RecordingListener();
+    Registration registration = supervisor.addListener(leaving, directExecutor());
+    workers.get(0).crash(DeathCause.SIGNALED, 139);
+    assertEquals(List.of("RUNNING->RESTARTING"), leaving.transitions());
+
+    registration.close();
+    registration.close();
+    advancePastBackoff().serve();
+
+    assertEquals(List.of("RUNNING->RESTARTING"), leaving.transitions(), "heard after its registration closed");
+    assertEquals("RESTARTING->RUNNING", listener.transitions().get(listener.transitions().size() - 1));
+  }
+
+  @Test
+  void listenerRegistration_closedWhileEventsWaitOnItsExecutor_skipsThem() {
+    running(pool(1));
+    RecordingListener leaving = new RecordingListener();
+    List<Runnable> held = new ArrayList<>();
+    Registration registration = supervisor.addListener(leaving, held::add);
+    workers.get(0).crash(DeathCause.SIGNALED, 139);
+    assertFalse(held.isEmpty(), "the event was handed to the executor");
+
+    registration.close();
+    held.forEach(Runnable::run);
+
+    assertEquals(List.of(), leaving.events());
   }
 
   @Test
