@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class, ServeCommand.class, ListCommand.class, StatusCommand.class,
       LifecycleCommand.Start.class, LifecycleCommand.Stop.class, LifecycleCommand.Restart.class,
-      LifecycleCommand.Enable.class, LifecycleCommand.Disable.class, EventsCommand.class, InvokeCommand.class,
+      LifecycleCommand.Enable.class, LifecycleCommand.Disable.class, LogsCommand.class, EventsCommand.class,
+      InvokeCommand.class, MetricsCommand.class,
       DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class PluginHostCli implements Runnable {
 

@@ -4,7 +4,11 @@ import dev.pluginhost.host.PluginEvent;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.OutputLine;
+import dev.pluginhost.host.PluginMetrics;
+import dev.pluginhost.proto.admin.v1.CallStats;
 import dev.pluginhost.proto.admin.v1.Death;
+import dev.pluginhost.proto.admin.v1.LogLine;
 import dev.pluginhost.proto.admin.v1.PluginStatus;
 import dev.pluginhost.proto.admin.v1.ProcessStatus;
 
@@ -25,6 +29,7 @@ final class AdminProtos {
       status.addProcesses(process(process));
     }
     plugin.lastDeath().ifPresent(death -> status.setLastDeath(death(death)));
+    status.setCalls(calls(plugin.metrics().calls()));
     plugin.deaths().forEach(death -> status.addCrashes(death(death)));
     return status.build();
   }
@@ -36,8 +41,40 @@ final class AdminProtos {
         .setCallsInFlight(process.callsInFlight())
         .setCallsStarted(process.callsStarted())
         .setUptimeMillis(process.uptime().toMillis())
-        .setResidentBytes(-1)
+        .setResidentBytes(process.residentBytes())
         .build();
+  }
+
+  static CallStats calls(PluginMetrics.Calls calls) {
+    CallStats.Builder stats =
+        CallStats.newBuilder()
+            .setStarted(calls.started())
+            .setSucceeded(calls.succeeded())
+            .setFailed(calls.failed())
+            .setInFlight(calls.inFlight())
+            .setP50Millis(millis(calls.latency().p50()))
+            .setP90Millis(millis(calls.latency().p90()))
+            .setP99Millis(millis(calls.latency().p99()))
+            .setMaxMillis(millis(calls.latency().max()))
+            .setRecentP50Millis(millis(calls.recentLatency().p50()))
+            .setRecentP99Millis(millis(calls.recentLatency().p99()));
+    calls.failedByCode().forEach((code, count) -> stats.putFailedByCode(code.name(), count));
+    return stats.build();
+  }
+
+  static LogLine logLine(OutputLine line, long droppedBefore) {
+    return LogLine.newBuilder()
+        .setAtEpochMillis(line.time().toEpochMilli())
+        .setPid(line.pid())
+        .setStream(line.stream().name().toLowerCase(java.util.Locale.ROOT))
+        .setText(line.text())
+        .setDroppedBefore(droppedBefore)
+        .setDropped(line.dropped())
+        .build();
+  }
+
+  private static double millis(java.time.Duration duration) {
+    return duration.toNanos() / 1_000_000.0;
   }
 
   static Death death(ProcessDeath death) {

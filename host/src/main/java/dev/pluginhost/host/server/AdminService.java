@@ -8,7 +8,11 @@ import com.google.protobuf.ByteString;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
+import dev.pluginhost.proto.admin.v1.GetMetricsRequest;
+import dev.pluginhost.proto.admin.v1.GetMetricsResponse;
 import dev.pluginhost.proto.admin.v1.InvokeRequest;
+import dev.pluginhost.proto.admin.v1.LogLine;
+import dev.pluginhost.proto.admin.v1.TailLogsRequest;
 import dev.pluginhost.proto.admin.v1.InvokeResponse;
 import dev.pluginhost.proto.admin.v1.LifecycleRequest;
 import dev.pluginhost.proto.admin.v1.ListPluginsRequest;
@@ -124,6 +128,31 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
   }
 
   @Override
+  public void tailLogs(TailLogsRequest request, StreamObserver<LogLine> response) {
+    PluginHandle plugin;
+    try {
+      plugin = find(request.getId());
+      if (request.getLines() < 0) {
+        throw Status.INVALID_ARGUMENT.withDescription("lines must not be negative, got " + request.getLines()).asRuntimeException();
+      }
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    if (!request.getFollow()) {
+      plugin.recentOutput(request.getLines()).forEach(line -> response.onNext(AdminProtos.logLine(line, 0)));
+      response.onCompleted();
+      return;
+    }
+    new LogFollower((ServerCallStreamObserver<LogLine>) response).follow(plugin, request.getLines());
+  }
+
+  @Override
+  public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> response) {
+    answer(response, () -> GetMetricsResponse.newBuilder().setText(PrometheusMetrics.text(host.plugins())).build());
+  }
+
+  @Override
   public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> response) {
     PluginHandle plugin;
     try {
@@ -225,6 +254,10 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       result = value.get();
     } catch (StatusRuntimeException e) {
       response.onError(e);
+      return;
+    } catch (RuntimeException e) {
+      log.error("admin: a call failed inside the server", e);
+      response.onError(Status.INTERNAL.withDescription("the server failed: " + e).asRuntimeException());
       return;
     }
     response.onNext(result);
