@@ -12,6 +12,7 @@ import dev.pluginhost.host.internal.Directories;
 import dev.pluginhost.host.internal.catalog.PluginCatalog;
 import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.runtime.HostRuntime;
+import dev.pluginhost.host.internal.runtime.PluginSlot;
 import dev.pluginhost.host.internal.runtime.PluginSupervisor;
 import dev.pluginhost.host.internal.spawn.OsProcessLauncher;
 import dev.pluginhost.host.internal.spawn.RunnerDistribution;
@@ -65,7 +66,15 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
   private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin;
   private final Set<String> startDisabled;
 
-  private volatile Map<String, PluginSupervisor> supervisors = Map.of();
+  /** The plugins by id; replaced whole on every install or removal, under {@link #changes}. */
+  private volatile Map<String, PluginSlot> slots = Map.of();
+  /** Old versions still draining after an upgrade, and removed plugins still stopping. */
+  private final Set<PluginSupervisor> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Where each plugin's current version was loaded from. */
+  private final Map<String, Path> sources = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Ids with an install, upgrade or removal under way. */
+  private final Set<String> changing = new java.util.HashSet<>();
+  private final Object changes = new Object();
   private volatile List<String> problems = List.of();
   private HostRuntime runtime;
   private Path ownedWorkDirectory;
@@ -111,7 +120,10 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     for (PluginDescriptor descriptor : scan.plugins().values()) {
       created.put(descriptor.id(), PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime));
     }
-    supervisors = Map.copyOf(created);
+    scan.plugins().values().forEach(d -> sources.put(d.id(), d.source()));
+    Map<String, PluginSlot> createdSlots = new LinkedHashMap<>();
+    created.forEach((id, supervisor) -> createdSlots.put(id, new PluginSlot(supervisor)));
+    slots = java.util.Collections.unmodifiableMap(createdSlots);
     log.info("starting {} plugins from {}: {}", created.size(), pluginsDirectory, created.keySet());
 
     List<ListenableFuture<Void>> firstAttempts = new ArrayList<>();
@@ -140,7 +152,11 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
 
   @Override
   protected void shutDown() throws Exception {
-    Collection<PluginSupervisor> all = supervisors.values();
+    List<PluginSupervisor> all = new ArrayList<>();
+    synchronized (changes) {
+      slots.values().forEach(slot -> all.add(slot.current()));
+      all.addAll(leaving);
+    }
     List<ListenableFuture<Void>> stops = new ArrayList<>();
     Duration longestGrace = Duration.ZERO;
     for (PluginSupervisor supervisor : all) {
@@ -180,30 +196,184 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
    * @throws PluginCallException with NOT_FOUND, naming the plugins there are, if there is none
    */
   public PluginHandle plugin(String id) {
-    PluginSupervisor supervisor = supervisors.get(checkNotNull(id, "id"));
-    if (supervisor == null) {
+    Map<String, PluginSlot> now = slots;
+    PluginSlot slot = now.get(checkNotNull(id, "id"));
+    if (slot == null) {
       throw new PluginCallException(
           Status.Code.NOT_FOUND,
           id,
           null,
           -1,
           "no plugin '" + id + "' in this host; it has: "
-              + (supervisors.isEmpty() ? "(none; is the host started?)" : String.join(", ", supervisors.keySet())),
+              + (now.isEmpty() ? "(none; is the host started?)" : String.join(", ", now.keySet())),
           null,
           null,
           null);
     }
-    return supervisor;
+    return slot;
   }
 
   /** The plugin with this id, if there is one. */
   public Optional<PluginHandle> findPlugin(String id) {
-    return Optional.ofNullable(supervisors.get(id));
+    return Optional.ofNullable(slots.get(id));
   }
 
-  /** Every plugin, in the order found. */
+  /** Every plugin, in the order found, then installed. */
   public List<PluginHandle> plugins() {
-    return ImmutableList.copyOf(supervisors.values());
+    return ImmutableList.copyOf(slots.values());
+  }
+
+  /**
+   * Adds the plugin at {@code source} (a plugin jar, or a folder holding one and a lib/) to the
+   * running host and starts it with its settings (the defaults, changed by any given for its id).
+   * The future completes with its handle once its first processes have served or failed to (a
+   * failed start is retried, as at host start), or fails with a {@link PluginChangeException}:
+   * the jar is not a usable plugin, its id is taken, or the host is not running. The host does
+   * not copy or keep {@code source}: it must stay where it is for the plugin's restarts.
+   */
+  public ListenableFuture<PluginHandle> installAsync(Path source) {
+    PluginDescriptor descriptor;
+    PluginSupervisor supervisor;
+    try {
+      descriptor = describe(source);
+      synchronized (changes) {
+        requireRunning();
+        if (slots.containsKey(descriptor.id()) || changing.contains(descriptor.id())) {
+          throw new PluginChangeException(Status.Code.ALREADY_EXISTS, "plugin '" + descriptor.id() + "' is already installed");
+        }
+        supervisor = PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime);
+        Map<String, PluginSlot> next = new LinkedHashMap<>(slots);
+        next.put(descriptor.id(), new PluginSlot(supervisor));
+        slots = java.util.Collections.unmodifiableMap(next);
+        sources.put(descriptor.id(), descriptor.source());
+      }
+    } catch (PluginChangeException e) {
+      return Futures.immediateFailedFuture(e);
+    }
+    log.info("installing plugin {} {} from {}", descriptor.id(), descriptor.version(), source);
+    PluginHandle handle = slots.get(descriptor.id());
+    return Futures.transform(supervisor.start(), unused -> handle, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+  }
+
+  /**
+   * Replaces the code of plugin {@code id} with the version at {@code source}, failing no call:
+   * the new version's processes start beside the old ones; once they serve, new calls go to them
+   * and the old processes drain their calls and stop. The plugin's handle, listeners and output
+   * log carry on; its metrics, restart count and crash history start afresh with the new version.
+   * If the new version does not start, it is stopped, the old one serves on untouched, and the
+   * future fails with a {@link PluginChangeException} (FAILED_PRECONDITION) saying how it died.
+   * The future completes once the new version serves; the old one drains after that.
+   */
+  public ListenableFuture<PluginHandle> upgradeAsync(String id, Path source) {
+    PluginDescriptor descriptor;
+    PluginSlot slot;
+    PluginSupervisor next;
+    try {
+      descriptor = describe(source);
+      if (!descriptor.id().equals(id)) {
+        throw new PluginChangeException(
+            Status.Code.INVALID_ARGUMENT, source + " holds plugin '" + descriptor.id() + "', not '" + id + "'");
+      }
+      synchronized (changes) {
+        requireRunning();
+        slot = slots.get(id);
+        if (slot == null) {
+          throw new PluginChangeException(Status.Code.NOT_FOUND, "no plugin '" + id + "' to upgrade; install it instead");
+        }
+        if (!changing.add(id)) {
+          throw new PluginChangeException(Status.Code.FAILED_PRECONDITION, "plugin '" + id + "' is being changed already; try again once that is done");
+        }
+        next = PluginSupervisor.createNextVersion(slot.current(), descriptor, settingsFor(id), runtime);
+      }
+    } catch (PluginChangeException e) {
+      return Futures.immediateFailedFuture(e);
+    }
+    String from = slot.current().version();
+    log.info("upgrading plugin {} from {} to {} ({})", id, from, descriptor.version(), source);
+    com.google.common.util.concurrent.SettableFuture<PluginHandle> done = com.google.common.util.concurrent.SettableFuture.create();
+    next.start().addListener(() -> {
+      PluginSupervisor old = null;
+      PluginChangeException failure = null;
+      synchronized (changes) {
+        changing.remove(id);
+        if (next.state() != PluginState.RUNNING) {
+          failure = new PluginChangeException(
+              Status.Code.FAILED_PRECONDITION,
+              "plugin '" + id + "' version " + descriptor.version() + " did not start"
+                  + next.lastDeath().map(d -> ": pid " + d.pid() + " " + d.detail()).orElse("")
+                  + "; version " + from + " serves on");
+        } else if (!isRunning() || slots.get(id) != slot) {
+          failure = new PluginChangeException(Status.Code.FAILED_PRECONDITION, "the host stopped or the plugin was removed during the upgrade");
+        } else {
+          old = slot.switchTo(next, "upgraded from version " + from + " to " + descriptor.version() + "; the old processes drain");
+          leaving.add(old);
+          sources.put(id, descriptor.source());
+        }
+      }
+      if (failure != null) {
+        next.stop();
+        done.setException(failure);
+        return;
+      }
+      PluginSupervisor drained = old;
+      drained.stop().addListener(() -> leaving.remove(drained), com.google.common.util.concurrent.MoreExecutors.directExecutor());
+      log.info("plugin {} upgraded from {} to {}", id, from, descriptor.version());
+      done.set(slot);
+    }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    return done;
+  }
+
+  /**
+   * Stops plugin {@code id} (its calls drain within its shutdown grace, new calls fail) and takes
+   * it out of the host. Completes once its processes are gone; fails with a {@link
+   * PluginChangeException} when there is no such plugin or another change of it is under way.
+   * Handles to it stay usable and report it STOPPED.
+   */
+  public ListenableFuture<Void> removeAsync(String id) {
+    PluginSlot slot;
+    synchronized (changes) {
+      if (!isRunning()) {
+        return Futures.immediateFailedFuture(new PluginChangeException(Status.Code.FAILED_PRECONDITION, "the host is " + state()));
+      }
+      slot = slots.get(id);
+      if (slot == null) {
+        return Futures.immediateFailedFuture(new PluginChangeException(Status.Code.NOT_FOUND, "no plugin '" + id + "' to remove"));
+      }
+      if (changing.contains(id)) {
+        return Futures.immediateFailedFuture(
+            new PluginChangeException(Status.Code.FAILED_PRECONDITION, "plugin '" + id + "' is being changed already; try again once that is done"));
+      }
+      Map<String, PluginSlot> next = new LinkedHashMap<>(slots);
+      next.remove(id);
+      slots = java.util.Collections.unmodifiableMap(next);
+      leaving.add(slot.current());
+      sources.remove(id);
+    }
+    log.info("removing plugin {}", id);
+    PluginSupervisor supervisor = slot.current();
+    ListenableFuture<Void> stopped = supervisor.stop();
+    stopped.addListener(() -> leaving.remove(supervisor), com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    return stopped;
+  }
+
+  /** Where plugin {@code id}'s current version was loaded from (its jar or folder), if it is here. */
+  public Optional<Path> pluginSource(String id) {
+    return Optional.ofNullable(sources.get(id));
+  }
+
+  private void requireRunning() {
+    if (!isRunning()) {
+      throw new PluginChangeException(Status.Code.FAILED_PRECONDITION, "the host is " + state() + ", not RUNNING");
+    }
+  }
+
+  /** The descriptor of a jar or plugin folder, or INVALID_ARGUMENT saying why it is no plugin. */
+  private static PluginDescriptor describe(Path source) {
+    try {
+      return PluginCatalog.describe(source);
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      throw new PluginChangeException(Status.Code.INVALID_ARGUMENT, source + ": " + e.getMessage());
+    }
   }
 
   /** One sentence for each entry of the plugins directory that was refused, and why. */

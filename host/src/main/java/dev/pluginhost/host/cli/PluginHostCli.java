@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       DemoCommand.class, ServeCommand.class, ListCommand.class, StatusCommand.class,
       LifecycleCommand.Start.class, LifecycleCommand.Stop.class, LifecycleCommand.Restart.class,
       LifecycleCommand.Enable.class, LifecycleCommand.Disable.class, LogsCommand.class, EventsCommand.class,
-      InvokeCommand.class, MetricsCommand.class,
+      InvokeCommand.class, JarCommands.Install.class, JarCommands.Upgrade.class, JarCommands.Remove.class,
+      VerifyCommand.class, MetricsCommand.class,
       DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class PluginHostCli implements Runnable {
 

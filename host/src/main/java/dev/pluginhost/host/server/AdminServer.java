@@ -43,6 +43,9 @@ final class AdminServer {
   /** The header TCP callers put the token in: {@code authorization: Bearer <token>}. */
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** The largest request: a plugin jar being installed. */
+  static final int MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
+
   private final Path socket;
   private final int tcpPort;
   private final Path tokenFile;
@@ -78,6 +81,7 @@ final class AdminServer {
             .channelFactory(SameUserGate::guardedServerChannel)
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
+            .maxInboundMessageSize(MAX_UPLOAD_BYTES)
             .addService(service)
             .build()
             .start();
@@ -91,6 +95,7 @@ final class AdminServer {
               .channelType(EpollServerSocketChannel.class)
               .bossEventLoopGroup(eventLoops)
               .workerEventLoopGroup(eventLoops)
+              .maxInboundMessageSize(MAX_UPLOAD_BYTES)
               .addService(ServerInterceptors.intercept(service, new TokenCheck(token)))
               .build()
               .start();

@@ -6,6 +6,10 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginChangeException;
+import dev.pluginhost.proto.admin.v1.InstallPluginRequest;
+import dev.pluginhost.proto.admin.v1.RemovePluginResponse;
+import dev.pluginhost.proto.admin.v1.UpgradePluginRequest;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
 import dev.pluginhost.proto.admin.v1.GetMetricsRequest;
@@ -48,10 +52,13 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
   private final EnabledPlugins enabled;
   private final EventHub events;
 
-  AdminService(PluginHost host, EnabledPlugins enabled, EventHub events) {
+  private final PluginJars jars;
+
+  AdminService(PluginHost host, EnabledPlugins enabled, EventHub events, PluginJars jars) {
     this.host = host;
     this.enabled = enabled;
     this.events = events;
+    this.jars = jars;
   }
 
   @Override
@@ -145,6 +152,97 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       return;
     }
     new LogFollower((ServerCallStreamObserver<LogLine>) response).follow(plugin, request.getLines());
+  }
+
+  @Override
+  public void installPlugin(InstallPluginRequest request, StreamObserver<PluginStatus> response) {
+    PluginJars.Kept kept;
+    try {
+      kept = jars.keep(request.getJar().toByteArray(), request.getFileName());
+    } catch (PluginChangeException e) {
+      response.onError(asStatus(e).asRuntimeException());
+      return;
+    }
+    Futures.addCallback(
+        host.installAsync(kept.path()),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(PluginHandle plugin) {
+            events.watch(plugin);
+            enabled.set(plugin.id(), true);
+            answer(response, () -> status(plugin));
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            jars.delete(kept.path());
+            response.onError(asStatus(t).asRuntimeException());
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  @Override
+  public void upgradePlugin(UpgradePluginRequest request, StreamObserver<PluginStatus> response) {
+    PluginHandle plugin;
+    PluginJars.Kept kept;
+    try {
+      plugin = find(request.getId());
+      kept = jars.keep(request.getJar().toByteArray(), request.getFileName());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    } catch (PluginChangeException e) {
+      response.onError(asStatus(e).asRuntimeException());
+      return;
+    }
+    java.nio.file.Path old = host.pluginSource(plugin.id()).orElse(null);
+    Futures.addCallback(
+        host.upgradeAsync(plugin.id(), kept.path()),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(PluginHandle upgraded) {
+            if (!kept.path().equals(old)) {
+              jars.delete(old);
+            }
+            answer(response, () -> status(upgraded));
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            jars.delete(kept.path());
+            response.onError(asStatus(t).asRuntimeException());
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  @Override
+  public void removePlugin(LifecycleRequest request, StreamObserver<RemovePluginResponse> response) {
+    PluginHandle plugin;
+    try {
+      plugin = find(request.getId());
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    java.nio.file.Path source = host.pluginSource(plugin.id()).orElse(null);
+    Futures.addCallback(
+        host.removeAsync(plugin.id()),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(Void unused) {
+            jars.delete(source);
+            enabled.set(plugin.id(), true);
+            answer(response, () -> RemovePluginResponse.newBuilder().setLast(status(plugin)).build());
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            response.onError(asStatus(t).asRuntimeException());
+          }
+        },
+        MoreExecutors.directExecutor());
   }
 
   @Override
@@ -269,6 +367,9 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
     if (t instanceof PluginCallException) {
       PluginCallException e = (PluginCallException) t;
       return Status.fromCode(e.code()).withDescription(e.getMessage());
+    }
+    if (t instanceof PluginChangeException) {
+      return Status.fromCode(((PluginChangeException) t).code()).withDescription(t.getMessage());
     }
     if (t instanceof java.util.concurrent.CancellationException) {
       return Status.CANCELLED.withDescription("cancelled");

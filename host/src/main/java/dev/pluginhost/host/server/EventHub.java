@@ -27,9 +27,12 @@ final class EventHub {
 
   /** Listens to every plugin of {@code host}, which must be running. */
   EventHub(PluginHost host) {
-    for (PluginHandle plugin : host.plugins()) {
-      plugin.addListener(event -> publish(AdminProtos.event(event)), MoreExecutors.directExecutor());
-    }
+    host.plugins().forEach(this::watch);
+  }
+
+  /** Listens to {@code plugin} too: one installed after the server started. */
+  void watch(PluginHandle plugin) {
+    plugin.addListener(event -> publish(AdminProtos.event(event)), MoreExecutors.directExecutor());
   }
 
   private synchronized void publish(PluginEvent event) {

@@ -63,7 +63,7 @@ public final class HostServer extends AbstractIdleService {
     host = builder.build();
     host.startAsync().awaitRunning(HOST_START.toMillis(), TimeUnit.MILLISECONDS);
     events = new EventHub(host);
-    admin = new AdminServer(config.adminSocket(), config.adminTcpPort(), config.adminTokenFile(), new AdminService(host, enabled, events));
+    admin = new AdminServer(config.adminSocket(), config.adminTcpPort(), config.adminTokenFile(), new AdminService(host, enabled, events, new PluginJars(config.pluginsDirectory())));
     try {
       admin.start();
     } catch (Exception e) {

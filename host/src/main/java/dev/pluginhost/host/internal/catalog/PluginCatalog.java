@@ -66,6 +66,30 @@ public final class PluginCatalog {
     return new Scan(plugins, problems);
   }
 
+  /**
+   * The descriptor of one plugin: a jar, or a folder with one plugin jar and a lib/ of jars.
+   *
+   * @throws IllegalArgumentException if it is not a usable plugin, saying why
+   * @throws IOException if it cannot be read
+   */
+  public static PluginDescriptor describe(Path source) throws IOException {
+    if (Files.isDirectory(source)) {
+      PluginDescriptor descriptor = readFolder(source);
+      if (descriptor == null) {
+        throw new IllegalArgumentException("holds no plugin jar (one with " + PluginApi.DESCRIPTOR_PATH + ")");
+      }
+      return descriptor;
+    }
+    if (!Files.isRegularFile(source)) {
+      throw new IllegalArgumentException("no such file or folder");
+    }
+    try {
+      return read(source, source, List.of());
+    } catch (java.util.zip.ZipException e) {
+      throw new IllegalArgumentException("not a jar: " + e.getMessage());
+    }
+  }
+
   private static PluginDescriptor readFolder(Path folder) throws IOException {
     List<Path> pluginJars = new ArrayList<>();
     try (Stream<Path> list = Files.list(folder)) {

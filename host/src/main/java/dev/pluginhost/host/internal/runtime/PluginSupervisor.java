@@ -1,5 +1,7 @@
 package dev.pluginhost.host.internal.runtime;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 
@@ -117,7 +119,24 @@ public final class PluginSupervisor implements PluginHandle {
   /** The real supervisor of a plugin in a host. */
   public static PluginSupervisor create(
       dev.pluginhost.host.internal.catalog.PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime) {
-    OutputLog output = new OutputLog(plugin.id());
+    return create(plugin, settings, runtime, new OutputLog(plugin.id()));
+  }
+
+  /**
+   * The supervisor of a new version of {@code previous}'s plugin, writing to the same output log,
+   * so the plugin's recent output and its watchers carry on across the upgrade.
+   */
+  public static PluginSupervisor createNextVersion(
+      PluginSupervisor previous,
+      dev.pluginhost.host.internal.catalog.PluginDescriptor plugin,
+      PluginSettings settings,
+      HostRuntime runtime) {
+    checkArgument(previous.id().equals(plugin.id()), "plugin %s is not a version of %s", plugin.id(), previous.id());
+    return create(plugin, settings, runtime, previous.output);
+  }
+
+  private static PluginSupervisor create(
+      dev.pluginhost.host.internal.catalog.PluginDescriptor plugin, PluginSettings settings, HostRuntime runtime, OutputLog output) {
     return new PluginSupervisor(
         plugin.id(),
         plugin.version(),

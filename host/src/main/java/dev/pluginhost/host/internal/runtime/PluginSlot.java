@@ -1,0 +1,236 @@
+package dev.pluginhost.host.internal.runtime;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.MapOptions;
+import dev.pluginhost.host.MapResult;
+import dev.pluginhost.host.OutputLine;
+import dev.pluginhost.host.PluginEvent;
+import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.PluginListener;
+import dev.pluginhost.host.PluginMetrics;
+import dev.pluginhost.host.PluginPipe;
+import dev.pluginhost.host.PluginState;
+import dev.pluginhost.host.ProcessDeath;
+import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.Registration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The handle of one plugin id for the host's whole life, across upgrades: it forwards everything
+ * to the supervisor of the plugin's current version, and its listeners follow it from one version
+ * to the next. Output is kept in one log across versions, so {@code recentOutput} and
+ * {@code watchOutput} do not notice an upgrade; metrics, restarts and deaths are the current
+ * version's.
+ *
+ * <p>Thread-safe. A call goes to whichever version is current when it is made; calls in flight on
+ * an old version finish there while it drains.
+ */
+public final class PluginSlot implements PluginHandle {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PluginSlot.class);
+  private final String id;
+  private final Set<Registered> listeners = new CopyOnWriteArraySet<>();
+  private volatile PluginSupervisor current;
+  private Registration forwarding;
+
+  public PluginSlot(PluginSupervisor supervisor) {
+    this.id = supervisor.id();
+    this.current = supervisor;
+    this.forwarding = forwardFrom(supervisor);
+  }
+
+  /** The supervisor of the current version. */
+  public PluginSupervisor current() {
+    return current;
+  }
+
+  /**
+   * Makes {@code next} the current version: new calls go to it from now on, and listeners hear
+   * one RUNNING event saying so ({@code reason}) and then only its events. Returns the one it
+   * replaced, which the caller drains and stops.
+   */
+  public synchronized PluginSupervisor switchTo(PluginSupervisor next, String reason) {
+    checkNotNull(next, "next");
+    PluginSupervisor previous = current;
+    forwarding.close();
+    current = next;
+    forwarding = forwardFrom(next);
+    PluginEvent switched =
+        new PluginEvent(id, next.state(), next.state(), next.pid().orElse(-1), Instant.now(), reason, Optional.empty());
+    for (Registered registered : listeners) {
+      registered.deliver(switched);
+    }
+    return previous;
+  }
+
+  private Registration forwardFrom(PluginSupervisor supervisor) {
+    return supervisor.addListener(
+        event -> {
+          for (Registered registered : listeners) {
+            registered.deliver(event);
+          }
+        },
+        MoreExecutors.directExecutor());
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String version() {
+    return current.version();
+  }
+
+  @Override
+  public PluginState state() {
+    return current.state();
+  }
+
+  @Override
+  public OptionalLong pid() {
+    return current.pid();
+  }
+
+  @Override
+  public int restartCount() {
+    return current.restartCount();
+  }
+
+  @Override
+  public Optional<ProcessDeath> lastDeath() {
+    return current.lastDeath();
+  }
+
+  @Override
+  public List<ProcessInfo> processes() {
+    return current.processes();
+  }
+
+  @Override
+  public List<ProcessDeath> deaths() {
+    return current.deaths();
+  }
+
+  @Override
+  public List<String> functions() {
+    return current.functions();
+  }
+
+  @Override
+  public ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout, Map<String, String> metadata) {
+    return current.callAsync(function, input, timeout, metadata);
+  }
+
+  @Override
+  public PluginPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
+    return current.openPipe(function, timeout, metadata);
+  }
+
+  @Override
+  public List<CallOutcome> map(String function, List<byte[]> inputs, MapOptions options) {
+    return current.map(function, inputs, options);
+  }
+
+  @Override
+  public ListenableFuture<List<CallOutcome>> mapAsync(String function, List<byte[]> inputs, MapOptions options) {
+    return current.mapAsync(function, inputs, options);
+  }
+
+  @Override
+  public Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options) {
+    return current.mapUnordered(function, inputs, options);
+  }
+
+  @Override
+  public ListenableFuture<Void> restartAsync() {
+    return current.restartAsync();
+  }
+
+  @Override
+  public ListenableFuture<Void> disableAsync() {
+    return current.disableAsync();
+  }
+
+  @Override
+  public ListenableFuture<Void> enableAsync() {
+    return current.enableAsync();
+  }
+
+  @Override
+  public PluginMetrics metrics() {
+    return current.metrics();
+  }
+
+  @Override
+  public List<OutputLine> recentOutput(int maxLines) {
+    return current.recentOutput(maxLines);
+  }
+
+  @Override
+  public Registration watchOutput(Consumer<OutputLine> listener, Executor executor) {
+    // One log across versions: a watcher of the current one hears the next ones too.
+    return current.watchOutput(listener, executor);
+  }
+
+  @Override
+  public Registration addListener(PluginListener listener, Executor executor) {
+    Registered registered =
+        new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(checkNotNull(executor, "executor")));
+    listeners.add(registered);
+    return () -> {
+      registered.closed = true;
+      listeners.remove(registered);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "PluginSlot[" + id + " " + current.version() + " " + current.state() + "]";
+  }
+
+  /** A listener and its executor; closed once its registration is, so queued events are skipped. */
+  private static final class Registered {
+    final PluginListener listener;
+    final Executor executor;
+    volatile boolean closed;
+
+    Registered(PluginListener listener, Executor executor) {
+      this.listener = listener;
+      this.executor = executor;
+    }
+
+    void deliver(PluginEvent event) {
+      if (closed) {
+        return;
+      }
+      try {
+        executor.execute(() -> {
+          if (!closed) {
+            try {
+              listener.onEvent(event);
+            } catch (RuntimeException e) {
+              log.warn("a listener of plugin {} threw", event.pluginId(), e);
+            }
+          }
+        });
+      } catch (RuntimeException rejected) {
+        closed = true;
+      }
+    }
+  }
+}
