@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -40,14 +38,14 @@ import java.util.function.Consumer;
  * an old version finish there while it drains.
  */
 public final class PluginSlot implements PluginHandle {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PluginSlot.class);
   private final String id;
-  private final Set<Registered> listeners = new CopyOnWriteArraySet<>();
+  private final PluginListeners listeners;
   private volatile PluginSupervisor current;
   private Registration forwarding;
 
   public PluginSlot(PluginSupervisor supervisor) {
     this.id = supervisor.id();
+    this.listeners = new PluginListeners(id);
     this.current = supervisor;
     this.forwarding = forwardFrom(supervisor);
   }
@@ -70,20 +68,12 @@ public final class PluginSlot implements PluginHandle {
     forwarding = forwardFrom(next);
     PluginEvent switched =
         new PluginEvent(id, next.state(), next.state(), next.pid().orElse(-1), Instant.now(), reason, Optional.empty());
-    for (Registered registered : listeners) {
-      registered.deliver(switched);
-    }
+    listeners.deliver(switched);
     return previous;
   }
 
   private Registration forwardFrom(PluginSupervisor supervisor) {
-    return supervisor.addListener(
-        event -> {
-          for (Registered registered : listeners) {
-            registered.deliver(event);
-          }
-        },
-        MoreExecutors.directExecutor());
+    return supervisor.addListener(listeners::deliver, MoreExecutors.directExecutor());
   }
 
   @Override
@@ -189,48 +179,11 @@ public final class PluginSlot implements PluginHandle {
 
   @Override
   public Registration addListener(PluginListener listener, Executor executor) {
-    Registered registered =
-        new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(checkNotNull(executor, "executor")));
-    listeners.add(registered);
-    return () -> {
-      registered.closed = true;
-      listeners.remove(registered);
-    };
+    return listeners.add(listener, executor);
   }
 
   @Override
   public String toString() {
     return "PluginSlot[" + id + " " + current.version() + " " + current.state() + "]";
-  }
-
-  /** A listener and its executor; closed once its registration is, so queued events are skipped. */
-  private static final class Registered {
-    final PluginListener listener;
-    final Executor executor;
-    volatile boolean closed;
-
-    Registered(PluginListener listener, Executor executor) {
-      this.listener = listener;
-      this.executor = executor;
-    }
-
-    void deliver(PluginEvent event) {
-      if (closed) {
-        return;
-      }
-      try {
-        executor.execute(() -> {
-          if (!closed) {
-            try {
-              listener.onEvent(event);
-            } catch (RuntimeException e) {
-              log.warn("a listener of plugin {} threw", event.pluginId(), e);
-            }
-          }
-        });
-      } catch (RuntimeException rejected) {
-        closed = true;
-      }
-    }
   }
 }

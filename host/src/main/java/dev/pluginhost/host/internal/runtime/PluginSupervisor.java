@@ -8,7 +8,6 @@ import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.SettableFuture;
 import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
@@ -45,7 +44,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +74,7 @@ public final class PluginSupervisor implements PluginHandle {
   private final RestartBudget budget;
   private final OutputLog output;
   private final PluginRecorder metrics;
-  private final CopyOnWriteArrayList<Registered> listeners = new CopyOnWriteArrayList<>();
+  private final PluginListeners listeners;
 
   private PluginState state = PluginState.NEW;
   private final List<Member> members = new ArrayList<>();
@@ -158,6 +156,7 @@ public final class PluginSupervisor implements PluginHandle {
       OutputLog output) {
     this.output = checkNotNull(output, "output");
     this.id = checkNotNull(id, "id");
+    this.listeners = new PluginListeners(id);
     this.version = checkNotNull(version, "version");
     this.settings = checkNotNull(settings, "settings");
     this.workers = checkNotNull(workers, "workers");
@@ -955,21 +954,7 @@ public final class PluginSupervisor implements PluginHandle {
 
   private void emit(Actions actions, PluginEvent event) {
     log.info("plugin {}", event);
-    for (Registered registered : listeners) {
-      actions.add(
-          () ->
-              registered.executor.execute(
-                  () -> {
-                    if (registered.closed) {
-                      return;
-                    }
-                    try {
-                      registered.listener.onEvent(event);
-                    } catch (RuntimeException e) {
-                      log.warn("a listener of plugin {} threw", id, e);
-                    }
-                  }));
-    }
+    actions.add(listeners.deliveryOf(event));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1046,13 +1031,7 @@ public final class PluginSupervisor implements PluginHandle {
 
   @Override
   public Registration addListener(PluginListener listener, Executor executor) {
-    Registered registered =
-        new Registered(checkNotNull(listener, "listener"), MoreExecutors.newSequentialExecutor(checkNotNull(executor, "executor")));
-    listeners.add(registered);
-    return () -> {
-      registered.closed = true;
-      listeners.remove(registered);
-    };
+    return listeners.add(listener, executor);
   }
 
   @Override
@@ -1068,18 +1047,6 @@ public final class PluginSupervisor implements PluginHandle {
   @Override
   public Registration watchOutput(Consumer<OutputLine> listener, Executor executor) {
     return output.watch(listener, executor);
-  }
-
-  /** A listener and its executor; closed once its registration is, so queued events are skipped. */
-  private static final class Registered {
-    final PluginListener listener;
-    final Executor executor;
-    volatile boolean closed;
-
-    Registered(PluginListener listener, Executor executor) {
-      this.listener = listener;
-      this.executor = executor;
-    }
   }
 
   /** Work decided under the lock, done after it is released, in order. */
