@@ -163,23 +163,15 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       response.onError(asStatus(e).asRuntimeException());
       return;
     }
-    Futures.addCallback(
+    replyWhenDone(
         host.installAsync(kept.path()),
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(PluginHandle plugin) {
-            events.watch(plugin);
-            enabled.set(plugin.id(), true);
-            answer(response, () -> status(plugin));
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            jars.delete(kept.path());
-            response.onError(asStatus(t).asRuntimeException());
-          }
+        response,
+        plugin -> {
+          events.watch(plugin);
+          enabled.set(plugin.id(), true);
+          return status(plugin);
         },
-        MoreExecutors.directExecutor());
+        () -> jars.delete(kept.path()));
   }
 
   @Override
@@ -197,24 +189,16 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       return;
     }
     java.nio.file.Path old = host.pluginSource(plugin.id()).orElse(null);
-    Futures.addCallback(
+    replyWhenDone(
         host.upgradeAsync(plugin.id(), kept.path()),
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(PluginHandle upgraded) {
-            if (!kept.path().equals(old)) {
-              jars.delete(old);
-            }
-            answer(response, () -> status(upgraded));
+        response,
+        upgraded -> {
+          if (!kept.path().equals(old)) {
+            jars.delete(old);
           }
-
-          @Override
-          public void onFailure(Throwable t) {
-            jars.delete(kept.path());
-            response.onError(asStatus(t).asRuntimeException());
-          }
+          return status(upgraded);
         },
-        MoreExecutors.directExecutor());
+        () -> jars.delete(kept.path()));
   }
 
   @Override
@@ -227,22 +211,15 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       return;
     }
     java.nio.file.Path source = host.pluginSource(plugin.id()).orElse(null);
-    Futures.addCallback(
+    replyWhenDone(
         host.removeAsync(plugin.id()),
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(Void unused) {
-            jars.delete(source);
-            enabled.set(plugin.id(), true);
-            answer(response, () -> RemovePluginResponse.newBuilder().setLast(status(plugin)).build());
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            response.onError(asStatus(t).asRuntimeException());
-          }
+        response,
+        unused -> {
+          jars.delete(source);
+          enabled.set(plugin.id(), true);
+          return RemovePluginResponse.newBuilder().setLast(status(plugin)).build();
         },
-        MoreExecutors.directExecutor());
+        () -> {});
   }
 
   @Override
@@ -271,21 +248,8 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
     }
     ListenableFuture<byte[]> call = plugin.callAsync(request.getFunction(), request.getInput().toByteArray(), timeout);
     Context.current().addListener(context -> call.cancel(true), MoreExecutors.directExecutor());
-    Futures.addCallback(
-        call,
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(byte[] output) {
-            response.onNext(InvokeResponse.newBuilder().setOutput(ByteString.copyFrom(output)).build());
-            response.onCompleted();
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            response.onError(asStatus(t).asRuntimeException());
-          }
-        },
-        MoreExecutors.directExecutor());
+    replyWhenDone(
+        call, response, output -> InvokeResponse.newBuilder().setOutput(ByteString.copyFrom(output)).build(), () -> {});
   }
 
   private void change(
@@ -312,16 +276,26 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       answer(response, () -> status(plugin));
       return;
     }
+    replyWhenDone(done, response, unused -> status(plugin), () -> {});
+  }
+
+  /**
+   * Answers {@code response} once {@code done} completes: with {@code result} of its value, or,
+   * after {@code cleanup}, with its error as a status.
+   */
+  private static <T, R> void replyWhenDone(
+      ListenableFuture<T> done, StreamObserver<R> response, Function<T, R> result, Runnable cleanup) {
     Futures.addCallback(
         done,
         new FutureCallback<>() {
           @Override
-          public void onSuccess(Void unused) {
-            answer(response, () -> status(plugin));
+          public void onSuccess(T value) {
+            answer(response, () -> result.apply(value));
           }
 
           @Override
           public void onFailure(Throwable t) {
+            cleanup.run();
             response.onError(asStatus(t).asRuntimeException());
           }
         },
