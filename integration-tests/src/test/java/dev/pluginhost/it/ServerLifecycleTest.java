@@ -98,4 +98,16 @@ class ServerLifecycleTest {
         unknown.stderr());
     assertFalse(Files.exists(home.resolve("data")), "a refused config left state behind");
   }
+
+  @Test
+  void aMissingPluginsDirectory_stopsTheServerAtStart_sayingWhichDirectory() throws Exception {
+    Path home = Files.createDirectories(tempDir.resolve("empty"));
+
+    Cli.Run run = Cli.run(home, "serve");
+
+    assertEquals(1, run.exitCode(), run::toString);
+    // Just why: nothing started, so there is nothing to say about stopping it.
+    assertEquals("pluginhost serve: could not start: the plugins directory " + home.resolve("plugins") + " does not exist\n", run.stderr());
+    assertEquals("", run.stdout());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.pluginhost.host.cli;
 
+import com.google.common.util.concurrent.Service;
 import dev.pluginhost.host.server.ConfigFileException;
 import dev.pluginhost.host.server.HostServer;
 import dev.pluginhost.host.server.ServerConfig;
@@ -43,6 +44,11 @@ final class ServeCommand implements Callable<Integer> {
     Thread stopper =
         new Thread(
             () -> {
+              Service.State state = server.state();
+              if (state == Service.State.FAILED || state == Service.State.TERMINATED) {
+                // Nothing to stop: it could not start (and said why), or it has stopped already.
+                return;
+              }
               // A shutdown hook writes to stderr, not to a logger, which may be stopping too.
               System.err.println("pluginhost serve: stopping (draining calls, stopping plugins)");
               try {
