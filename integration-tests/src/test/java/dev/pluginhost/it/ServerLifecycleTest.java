@@ -29,6 +29,24 @@ class ServerLifecycleTest {
   @TempDir Path tempDir;
 
   @Test
+  void sigterm_drainsAndStopsEveryPlugin_andExitsZero() throws Exception {
+    try (RunningServer server = RunningServer.start(tempDir.resolve("server"), ONE_PROCESS_EACH, "hello", "crasher")) {
+      List<ProcessHandle> plugins = server.pluginProcesses();
+      assertFalse(plugins.isEmpty());
+
+      server.terminate();
+
+      assertEquals(Optional.of(0), server.awaitExit(EXIT_WITHIN), server::stderr);
+      // The server waits for its plugins before it exits: none may be left the moment it is gone.
+      assertEquals(List.of(), server.survivors());
+      String log = server.stderrAfterExit();
+      assertTrue(log.contains("pluginhost serve: stopping (draining calls, stopping plugins)\n"), log);
+      assertTrue(log.endsWith("pluginhost serve: stopped\n"), log);
+      assertFalse(Files.exists(server.directory().resolve("data/admin.sock")), "the admin socket is left behind");
+    }
+  }
+
+  @Test
   void sigkill_leavesNoPluginBehind_andItsStaleSocketDoesNotStopTheNextServer() throws Exception {
     Path home = RunningServer.prepare(tempDir.resolve("server"), ONE_PROCESS_EACH, "hello", "crasher");
     Path socket = home.resolve("data/admin.sock");

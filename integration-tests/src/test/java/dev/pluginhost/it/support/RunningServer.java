@@ -175,13 +175,14 @@ public final class RunningServer implements AutoCloseable {
   /** Sends SIGTERM, as systemd or an operator's kill would. */
   public void terminate() {
     sample();
-    process.destroy();
+    // Through the handle: Process.destroy also closes the pipes, and the server's last words with them.
+    process.toHandle().destroy();
   }
 
   /** Sends SIGKILL: the server gets no chance to stop its plugins. */
   public void kill() {
     sample();
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
   }
 
   /** Waits for the server to exit; its exit code, or empty if it did not within {@code within}. */
@@ -316,7 +317,7 @@ public final class RunningServer implements AutoCloseable {
                     }
                   }
                 } catch (IOException e) {
-                  // The process ended and its pipe closed under us.
+                  // The stream was closed under us: the process ended.
                 } finally {
                   synchronized (this) {
                     ended.complete(null);
