@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +96,26 @@ class ServerLifecycleTest {
       assertEquals(0, enable.exitCode(), enable::toString);
       assertTrue(enable.stdout().matches("hello enable: RUNNING \\(pid \\d+\\)\n"), enable::toString);
       assertTrue(second.cli("status", "hello").stdout().startsWith("hello 0.1.0-SNAPSHOT: RUNNING\n"));
+    }
+  }
+
+  @Test
+  void aSecondServer_onTheSameDataDirectory_refusesToStart_beforeStartingAnyPlugin() throws Exception {
+    try (RunningServer first = RunningServer.start(tempDir.resolve("server"), ONE_PROCESS_EACH, "hello")) {
+      List<ProcessHandle> plugins = first.pluginProcesses();
+      Path socket = first.directory().resolve("data/admin.sock");
+
+      Cli.Run second = Cli.run(first.directory(), "serve", "--config", first.directory().resolve("pluginhost.conf").toString());
+
+      assertEquals(1, second.exitCode(), second::toString);
+      assertTrue(
+          second.stderr().endsWith("pluginhost serve: could not start: another server is already serving its admin API on " + socket + "\n"),
+          second::toString);
+      assertFalse(second.stderr().contains("spawned pid"), () -> "it started plugins it could not serve: " + second);
+      assertEquals("", second.stdout());
+      // The first goes on as before.
+      assertEquals(Set.copyOf(plugins), Set.copyOf(first.pluginProcesses()));
+      assertEquals(0, first.cli("status", "hello").exitCode());
     }
   }
 
