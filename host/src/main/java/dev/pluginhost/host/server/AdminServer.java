@@ -69,10 +69,8 @@ final class AdminServer {
    */
   void start() throws IOException {
     Files.createDirectories(socket.getParent());
+    checkNotServed(socket);
     if (Files.exists(socket)) {
-      if (answers(socket)) {
-        throw new IOException("another server is already serving its admin API on " + socket);
-      }
       Files.delete(socket);
     }
     eventLoops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
@@ -101,6 +99,17 @@ final class AdminServer {
               .start();
       servers.add(tcp);
       boundTcpPort = tcp.getPort();
+    }
+  }
+
+  /**
+   * Checks that no live server answers on {@code socket}; a socket file nobody answers on is fine.
+   *
+   * @throws IOException naming the socket, if another server is serving there
+   */
+  static void checkNotServed(Path socket) throws IOException {
+    if (Files.exists(socket) && answers(socket)) {
+      throw new IOException("another server is already serving its admin API on " + socket);
     }
   }
 

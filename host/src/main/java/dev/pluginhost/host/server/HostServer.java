@@ -49,6 +49,9 @@ public final class HostServer extends AbstractIdleService {
     if (!Files.isDirectory(config.pluginsDirectory())) {
       throw new IllegalStateException("the plugins directory " + config.pluginsDirectory() + " does not exist");
     }
+    // Before any plugin starts: a second server on the same state would run each plugin twice
+    // over the same data directories, only to stop them again when it cannot bind the socket.
+    AdminServer.checkNotServed(config.adminSocket());
     Files.createDirectories(config.dataDirectory());
     EnabledPlugins enabled = EnabledPlugins.open(config.dataDirectory().resolve("disabled-plugins"));
     PluginHost.Builder builder =
