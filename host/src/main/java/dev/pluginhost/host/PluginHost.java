@@ -65,6 +65,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
   private final PluginSettings defaults;
   private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin;
   private final Set<String> startDisabled;
+  private final List<Map.Entry<PluginListener, java.util.concurrent.Executor>> listeners;
 
   /** The plugins by id; replaced whole on every install or removal, under {@link #changes}. */
   private volatile Map<String, PluginSlot> slots = Map.of();
@@ -88,6 +89,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     this.defaults = builder.defaults;
     this.perPlugin = Map.copyOf(builder.perPlugin);
     this.startDisabled = Set.copyOf(builder.startDisabled);
+    this.listeners = List.copyOf(builder.listeners);
   }
 
   public static Builder builder() {
@@ -122,7 +124,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     }
     scan.plugins().values().forEach(d -> sources.put(d.id(), d.source()));
     Map<String, PluginSlot> createdSlots = new LinkedHashMap<>();
-    created.forEach((id, supervisor) -> createdSlots.put(id, new PluginSlot(supervisor)));
+    created.forEach((id, supervisor) -> createdSlots.put(id, listenedTo(new PluginSlot(supervisor))));
     slots = java.util.Collections.unmodifiableMap(createdSlots);
     log.info("starting {} plugins from {}: {}", created.size(), pluginsDirectory, created.keySet());
 
@@ -243,7 +245,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
         }
         supervisor = PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime);
         Map<String, PluginSlot> next = new LinkedHashMap<>(slots);
-        next.put(descriptor.id(), new PluginSlot(supervisor));
+        next.put(descriptor.id(), listenedTo(new PluginSlot(supervisor)));
         slots = java.util.Collections.unmodifiableMap(next);
         sources.put(descriptor.id(), descriptor.source());
       }
@@ -361,6 +363,12 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     return Optional.ofNullable(sources.get(id));
   }
 
+  /** {@code slot}, with the builder's host-wide listeners added, before its plugin starts. */
+  private PluginSlot listenedTo(PluginSlot slot) {
+    listeners.forEach(l -> slot.addListener(l.getKey(), l.getValue()));
+    return slot;
+  }
+
   private void requireRunning() {
     if (!isRunning()) {
       throw new PluginChangeException(Status.Code.FAILED_PRECONDITION, "the host is " + state() + ", not RUNNING");
@@ -406,6 +414,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     private PluginSettings defaults = PluginSettings.defaults();
     private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin = new LinkedHashMap<>();
     private final Set<String> startDisabled = new java.util.LinkedHashSet<>();
+    private final List<Map.Entry<PluginListener, java.util.concurrent.Executor>> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -449,6 +458,15 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     public Builder plugin(String id, UnaryOperator<PluginSettings.Builder> changes) {
       checkArgument(!perPlugin.containsKey(checkNotNull(id, "id")), "plugin %s is configured twice", id);
       perPlugin.put(id, checkNotNull(changes, "changes"));
+      return this;
+    }
+
+    /**
+     * Listens to every plugin's events from its very first (NEW to STARTING at host start), and
+     * to plugins installed later from theirs, on {@code executor}, across upgrades.
+     */
+    public Builder addListener(PluginListener listener, java.util.concurrent.Executor executor) {
+      listeners.add(Map.entry(checkNotNull(listener, "listener"), checkNotNull(executor, "executor")));
       return this;
     }
 

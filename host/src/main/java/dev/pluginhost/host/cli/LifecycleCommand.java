@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -89,8 +89,8 @@ abstract class LifecycleCommand extends AdminCommand {
 
   /** {@code RUNNING (pids 123, 456)}. */
   static String summary(PluginStatus status) {
-    String pids = status.getProcessesList().stream().map(ProcessStatus::getPid).filter(pid -> pid > 0).map(String::valueOf).collect(Collectors.joining(", "));
-    return status.getState() + (pids.isEmpty() ? "" : " (pid" + (status.getProcessesCount() > 1 ? "s " : " ") + pids + ")");
+    List<String> pids = status.getProcessesList().stream().map(ProcessStatus::getPid).filter(pid -> pid > 0).map(String::valueOf).toList();
+    return status.getState() + (pids.isEmpty() ? "" : " (pid" + (pids.size() > 1 ? "s " : " ") + String.join(", ", pids) + ")");
   }
 
   @Command(name = "start", mixinStandardHelpOptions = true,

@@ -167,7 +167,6 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
         host.installAsync(kept.path()),
         response,
         plugin -> {
-          events.watch(plugin);
           enabled.set(plugin.id(), true);
           return status(plugin);
         },

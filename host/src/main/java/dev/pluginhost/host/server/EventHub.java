@@ -1,9 +1,6 @@
 package dev.pluginhost.host.server;
 
 import com.google.common.collect.EvictingQueue;
-import com.google.common.util.concurrent.MoreExecutors;
-import dev.pluginhost.host.PluginHandle;
-import dev.pluginhost.host.PluginHost;
 import dev.pluginhost.proto.admin.v1.PluginEvent;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -13,7 +10,8 @@ import java.util.Set;
 
 /**
  * Keeps the most recent state changes of every plugin and hands each new one to the admin streams
- * following them. One listener per plugin for the server's life; streams come and go.
+ * following them. It listens to the host from before its start, so it has every plugin's events
+ * from the first; streams come and go.
  *
  * <p>Thread-safe. A stream gets the recent events it asked for and then every later one, none
  * twice and none missed, each plugin's in the order the plugin made them.
@@ -25,14 +23,9 @@ final class EventHub {
   private final EvictingQueue<PluginEvent> history = EvictingQueue.create(HISTORY);
   private final Set<Subscription> subscriptions = new HashSet<>();
 
-  /** Listens to every plugin of {@code host}, which must be running. */
-  EventHub(PluginHost host) {
-    host.plugins().forEach(this::watch);
-  }
-
-  /** Listens to {@code plugin} too: one installed after the server started. */
-  void watch(PluginHandle plugin) {
-    plugin.addListener(event -> publish(AdminProtos.event(event)), MoreExecutors.directExecutor());
+  /** Records and hands on one event of any plugin: register it with the host before it starts. */
+  void onEvent(dev.pluginhost.host.PluginEvent event) {
+    publish(AdminProtos.event(event));
   }
 
   private synchronized void publish(PluginEvent event) {

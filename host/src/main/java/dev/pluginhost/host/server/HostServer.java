@@ -63,9 +63,10 @@ public final class HostServer extends AbstractIdleService {
     for (Map.Entry<String, PluginSettings> plugin : config.plugins().entrySet()) {
       builder.plugin(plugin.getKey(), plugin.getValue());
     }
+    events = new EventHub();
+    builder.addListener(events::onEvent, com.google.common.util.concurrent.MoreExecutors.directExecutor());
     host = builder.build();
     host.startAsync().awaitRunning(HOST_START.toMillis(), TimeUnit.MILLISECONDS);
-    events = new EventHub(host);
     admin = new AdminServer(config.adminSocket(), config.adminTcpPort(), config.adminTokenFile(), new AdminService(host, enabled, events, new PluginJars(config.pluginsDirectory())));
     try {
       admin.start();
