@@ -42,10 +42,6 @@ class LifecycleCommandsTest {
   @BeforeAll
   static void startAServer() throws Exception {
     server = RunningServer.start(tempDir.resolve("server"), "defaults { processes = 1 }\n", "hello");
-    // The server's event history starts once it serves, without the plugins' first start: give
-    // hello an event, so that `events hello -f -n 1` prints one line at once, showing it follows.
-    Cli.Run restart = server.cli("restart", "hello", "--wait");
-    assertEquals(0, restart.exitCode(), restart::toString);
   }
 
   @AfterAll

@@ -36,6 +36,10 @@ public final class Processes {
     } catch (NoSuchFileException e) {
       return true;
     } catch (IOException e) {
+      // A process that ends while its stat is read fails the read with ESRCH ("No such process").
+      if (!Files.exists(Path.of("/proc", Long.toString(pid)))) {
+        return true;
+      }
       throw new IllegalStateException("cannot read /proc for pid " + pid, e);
     }
   }
