@@ -77,6 +77,11 @@ class PluginJarCommandsTest {
       assertEquals(1, again.exitCode(), again::toString);
       assertTrue(again.stderr().contains("ALREADY_EXISTS: plugin 'crasher' is already installed"), again.stderr());
 
+      Path notAPlugin = Files.writeString(tempDir.resolve("upload/notes.jar"), "not a jar");
+      RunningServer.Cli.Run bad = server.cli("install", notAPlugin.toString());
+      assertEquals(1, bad.exitCode(), bad::toString);
+      assertTrue(bad.stderr().contains("notes.jar: not a jar"), bad.stderr());
+
       try (SteadyAdminCalls steady = new SteadyAdminCalls(home.resolve("data/admin.sock"))) {
         RunningServer.Cli.Run upgraded = server.cli("upgrade", "hello", v2.toString());
         assertEquals(0, upgraded.exitCode(), upgraded::toString);
