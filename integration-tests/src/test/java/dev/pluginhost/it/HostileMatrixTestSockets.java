@@ -73,4 +73,22 @@ class HostileMatrixTestSockets {
     assertEquals("pong", running.plugin("hostile").callText("ping", "", CALL));
     assertEquals(hostilePid, running.pidOf("hostile"));
   }
+
+  @Test
+  void aPluginWithoutTheSandbox_isInASessionAndGroupOfItsOwn_outOfReachOfSignalsToTheHostsGroup() throws Exception {
+    long pid = running.pidOf("hello");
+    long[] plugin = sessionAndGroup(pid);
+    long[] host = sessionAndGroup(ProcessHandle.current().pid());
+    assertTrue(plugin[0] != host[0] && plugin[1] != host[1], "plugin session/group " + plugin[0] + "/" + plugin[1]
+        + ", host's " + host[0] + "/" + host[1]);
+    assertEquals(pid, plugin[1], "it leads its own group");
+  }
+
+  /** The session id and process group id of {@code pid}, from /proc/PID/stat. */
+  private static long[] sessionAndGroup(long pid) throws java.io.IOException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // After the command name in parentheses: state, ppid, pgrp, session, ...
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return new long[] {Long.parseLong(fields[3]), Long.parseLong(fields[2])};
+  }
 }

@@ -121,7 +121,11 @@ public final class Runner {
   void exitIfOutOfMemory(Throwable thrown) {
     if (thrown instanceof OutOfMemoryError) {
       diagnostics.println("Terminating due to " + thrown);
-      halt(3);
+      // At once, with no goodbye to the host: a GOAWAY first would fail the calls in flight as a
+      // closed connection before the host learns of the death, which names the reason. Shutting the
+      // event loops down first would also need threads a JVM out of memory may not get.
+      diagnostics.flush();
+      Runtime.getRuntime().halt(3);
     }
   }
 

@@ -64,6 +64,7 @@ public final class PluginProcess implements Worker {
   private static final int TAIL_LINES = 30;
   private static final double LOG_LINES_PER_SECOND = 200;
   private static final long DRAIN_WAIT_MILLIS = 50;
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   final PluginDescriptor plugin;
   final PluginSettings settings;
@@ -256,6 +257,15 @@ public final class PluginProcess implements Worker {
       } else {
         SANDBOX_WARNING.warnOnce(sandbox.problem());
       }
+    }
+    if (hostPeerPid != 0 && Files.isExecutable(SETSID)) {
+      // A session and process group of its own, as the sandbox gives it: a Ctrl-C or SIGHUP sent to
+      // the host's terminal or group must not reach the plugin, which the host stops by draining.
+      // The spawned process is never a group leader, so setsid executes in place: the pid holds.
+      List<String> own = new ArrayList<>();
+      own.add(SETSID.toString());
+      own.addAll(command);
+      command = own;
     }
     if (runtime.limits != null) {
       command = runtime.limits.wrap(command, settings);
