@@ -71,8 +71,6 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
   private volatile Map<String, PluginSlot> slots = Map.of();
   /** Old versions still draining after an upgrade, and removed plugins still stopping. */
   private final Set<PluginSupervisor> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** Where each plugin's current version was loaded from. */
-  private final Map<String, Path> sources = new java.util.concurrent.ConcurrentHashMap<>();
   /** Ids with an install, upgrade or removal under way. */
   private final Set<String> changing = new java.util.HashSet<>();
   private final Object changes = new Object();
@@ -122,9 +120,8 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     for (PluginDescriptor descriptor : scan.plugins().values()) {
       created.put(descriptor.id(), PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime));
     }
-    scan.plugins().values().forEach(d -> sources.put(d.id(), d.source()));
     Map<String, PluginSlot> createdSlots = new LinkedHashMap<>();
-    created.forEach((id, supervisor) -> createdSlots.put(id, listenedTo(new PluginSlot(supervisor))));
+    created.forEach((id, supervisor) -> createdSlots.put(id, listenedTo(new PluginSlot(supervisor, scan.plugins().get(id).source()))));
     slots = java.util.Collections.unmodifiableMap(createdSlots);
     log.info("starting {} plugins from {}: {}", created.size(), pluginsDirectory, created.keySet());
 
@@ -245,9 +242,8 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
         }
         supervisor = PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime);
         Map<String, PluginSlot> next = new LinkedHashMap<>(slots);
-        next.put(descriptor.id(), listenedTo(new PluginSlot(supervisor)));
+        next.put(descriptor.id(), listenedTo(new PluginSlot(supervisor, descriptor.source())));
         slots = java.util.Collections.unmodifiableMap(next);
-        sources.put(descriptor.id(), descriptor.source());
       }
     } catch (PluginChangeException e) {
       return Futures.immediateFailedFuture(e);
@@ -307,9 +303,9 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
         } else if (!isRunning() || slots.get(id) != slot) {
           failure = new PluginChangeException(Status.Code.FAILED_PRECONDITION, "the host stopped or the plugin was removed during the upgrade");
         } else {
-          old = slot.switchTo(next, "upgraded from version " + from + " to " + descriptor.version() + "; the old processes drain");
+          old = slot.switchTo(
+              next, descriptor.source(), "upgraded from version " + from + " to " + descriptor.version() + "; the old processes drain");
           leaving.add(old);
-          sources.put(id, descriptor.source());
         }
       }
       if (failure != null) {
@@ -349,7 +345,6 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
       next.remove(id);
       slots = java.util.Collections.unmodifiableMap(next);
       leaving.add(slot.current());
-      sources.remove(id);
     }
     log.info("removing plugin {}", id);
     PluginSupervisor supervisor = slot.current();
@@ -360,7 +355,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
 
   /** Where plugin {@code id}'s current version was loaded from (its jar or folder), if it is here. */
   public Optional<Path> pluginSource(String id) {
-    return Optional.ofNullable(sources.get(id));
+    return Optional.ofNullable(slots.get(id)).map(PluginSlot::source);
   }
 
   /** {@code slot}, with the builder's host-wide listeners added, before its plugin starts. */

@@ -34,19 +34,16 @@ final class AdminOptions {
 
   /** Where the admin API is, from the option, the environment or the default. */
   String target() {
-    if (admin != null && !admin.isBlank()) {
-      return admin;
-    }
-    String fromEnvironment = System.getenv("PLUGINHOST_ADMIN");
-    return fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : DEFAULT_SOCKET.toString();
+    return admin != null && !admin.isBlank() ? admin : fromEnvironment("PLUGINHOST_ADMIN", DEFAULT_SOCKET.toString());
   }
 
   /** The token file for a TCP target. */
   Path tokenFile() {
-    if (tokenFile != null) {
-      return tokenFile;
-    }
-    String fromEnvironment = System.getenv("PLUGINHOST_ADMIN_TOKEN_FILE");
-    return fromEnvironment != null && !fromEnvironment.isBlank() ? Path.of(fromEnvironment) : Path.of("data", "admin.token");
+    return tokenFile != null ? tokenFile : Path.of(fromEnvironment("PLUGINHOST_ADMIN_TOKEN_FILE", "data/admin.token"));
+  }
+
+  private static String fromEnvironment(String name, String fallback) {
+    String value = System.getenv(name);
+    return value != null && !value.isBlank() ? value : fallback;
   }
 }

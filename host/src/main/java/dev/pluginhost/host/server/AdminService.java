@@ -156,7 +156,7 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
 
   @Override
   public void installPlugin(InstallPluginRequest request, StreamObserver<PluginStatus> response) {
-    PluginJars.Kept kept;
+    java.nio.file.Path kept;
     try {
       kept = jars.keep(request.getJar().toByteArray(), request.getFileName());
     } catch (PluginChangeException e) {
@@ -164,19 +164,19 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
       return;
     }
     replyWhenDone(
-        host.installAsync(kept.path()),
+        host.installAsync(kept),
         response,
         plugin -> {
           enabled.set(plugin.id(), true);
           return status(plugin);
         },
-        () -> jars.delete(kept.path()));
+        () -> jars.delete(kept));
   }
 
   @Override
   public void upgradePlugin(UpgradePluginRequest request, StreamObserver<PluginStatus> response) {
     PluginHandle plugin;
-    PluginJars.Kept kept;
+    java.nio.file.Path kept;
     try {
       plugin = find(request.getId());
       kept = jars.keep(request.getJar().toByteArray(), request.getFileName());
@@ -189,15 +189,15 @@ final class AdminService extends PluginAdminGrpc.PluginAdminImplBase {
     }
     java.nio.file.Path old = host.pluginSource(plugin.id()).orElse(null);
     replyWhenDone(
-        host.upgradeAsync(plugin.id(), kept.path()),
+        host.upgradeAsync(plugin.id(), kept),
         response,
         upgraded -> {
-          if (!kept.path().equals(old)) {
+          if (!kept.equals(old)) {
             jars.delete(old);
           }
           return status(upgraded);
         },
-        () -> jars.delete(kept.path()));
+        () -> jars.delete(kept));
   }
 
   @Override

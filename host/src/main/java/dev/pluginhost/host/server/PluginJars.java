@@ -27,16 +27,13 @@ final class PluginJars {
     this.directory = directory;
   }
 
-  /** An uploaded jar, checked and kept in the plugins directory: its descriptor and final path. */
-  record Kept(PluginDescriptor descriptor, Path path) {}
-
   /**
    * Writes {@code jar} into the plugins directory under a name no scan reads, checks its
-   * descriptor, and gives it its final name.
+   * descriptor, and gives it its final name, which it returns.
    *
    * @throws PluginChangeException INVALID_ARGUMENT if it is not a usable plugin (nothing is kept)
    */
-  Kept keep(byte[] jar, String fileName) {
+  Path keep(byte[] jar, String fileName) {
     Path incoming = directory.resolve(".incoming-" + UUID.randomUUID() + ".part");
     try {
       Files.write(incoming, jar);
@@ -51,8 +48,7 @@ final class PluginJars {
       for (int n = 2; Files.exists(target); n++) {
         target = directory.resolve(base + "-" + n + ".jar");
       }
-      Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
-      return new Kept(PluginCatalog.read(target, target, java.util.List.of()), target);
+      return Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the uploaded jar in " + directory, e);
     } finally {

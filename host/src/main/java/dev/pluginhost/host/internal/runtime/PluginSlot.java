@@ -41,13 +41,21 @@ public final class PluginSlot implements PluginHandle {
   private final String id;
   private final PluginListeners listeners;
   private volatile PluginSupervisor current;
+  private volatile java.nio.file.Path source;
   private Registration forwarding;
 
-  public PluginSlot(PluginSupervisor supervisor) {
+  /** @param source where {@code supervisor}'s version was loaded from (its jar or folder) */
+  public PluginSlot(PluginSupervisor supervisor, java.nio.file.Path source) {
+    this.source = checkNotNull(source, "source");
     this.id = supervisor.id();
     this.listeners = new PluginListeners(id);
     this.current = supervisor;
     this.forwarding = forwardFrom(supervisor);
+  }
+
+  /** Where the current version was loaded from. */
+  public java.nio.file.Path source() {
+    return source;
   }
 
   /** The supervisor of the current version. */
@@ -56,14 +64,16 @@ public final class PluginSlot implements PluginHandle {
   }
 
   /**
-   * Makes {@code next} the current version: new calls go to it from now on, and listeners hear
+   * Makes {@code next}, loaded from {@code nextSource}, the current version: new calls go to it
+   * from now on, and listeners hear
    * one RUNNING event saying so ({@code reason}) and then only its events. Returns the one it
    * replaced, which the caller drains and stops.
    */
-  public synchronized PluginSupervisor switchTo(PluginSupervisor next, String reason) {
+  public synchronized PluginSupervisor switchTo(PluginSupervisor next, java.nio.file.Path nextSource, String reason) {
     checkNotNull(next, "next");
     PluginSupervisor previous = current;
     forwarding.close();
+    source = checkNotNull(nextSource, "nextSource");
     current = next;
     forwarding = forwardFrom(next);
     PluginEvent switched =
