@@ -82,10 +82,9 @@ class HostileMatrixTestBombs {
         HostileFixture.start(
             tempDir.resolve("slow-probes"), s -> s.maxTasks(MAX_TASKS).probeInterval(Duration.ofMinutes(1)))) {
       ProcessDeath death = bombUnderCall(slowProbes, "threadBomb", "giveUp");
-      // The exit code is the runner's 3 (once, while the runner still said goodbye to the host
-      // before halting, 0 was seen); that it ended by itself, and why, is what the row holds to.
       assertAll(
-          () -> assertTrue(death.detail().contains("then exited with code"), death.detail()),
+          () -> assertEquals(3, death.exitCode(), death.toString()),
+          () -> assertTrue(death.detail().contains("then exited with code 3"), death.detail()),
           () -> assertTrue(
               death.lastOutput().stream().anyMatch(line -> line.contains("unable to create native thread")),
               "the last output names the error: " + death.lastOutput()));
