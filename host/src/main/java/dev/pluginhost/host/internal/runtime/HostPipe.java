@@ -90,8 +90,10 @@ final class HostPipe implements TrackedPipe, InFlight {
 
     @Override
     public void onCompleted() {
-      inbound.add(END);
+      // Ended before the caller can read the end: a caller that closes the pipe as soon as it has
+      // read it must find it ended, not cancel it (and be counted as cancelled).
       ended.set(null);
+      inbound.add(END);
       signalReadiness();
     }
   }
