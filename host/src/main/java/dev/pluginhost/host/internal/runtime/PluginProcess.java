@@ -20,6 +20,7 @@ import dev.pluginhost.host.internal.io.OutputTail;
 import dev.pluginhost.host.internal.spawn.ChildProcess;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.Sandbox;
+import dev.pluginhost.host.internal.spawn.ClassDataArchive;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import dev.pluginhost.host.internal.spawn.ProcessMemory;
 import dev.pluginhost.proto.WireProtocol;
@@ -241,7 +242,10 @@ public final class PluginProcess implements Worker {
       throw new IOException("socket path too long for a Unix socket: " + socket);
     }
     byte[] token = RunnerClient.newToken();
-    List<String> command = JvmCommand.command(settings, runtime.runnerJar, tmp);
+    Optional<ClassDataArchive> classData = runtime.classData.readyArchive(settings);
+    List<String> command =
+        JvmCommand.command(
+            settings, runtime.runnerJar, tmp, classData.map(ClassDataArchive::useOptions).orElse(List.of()));
     // How the runner will see this host on its socket: in a PID namespace of its own, as pid 0.
     long hostPeerPid = ProcessHandle.current().pid();
     if (settings.sandbox() != SandboxMode.OFF) {
@@ -249,6 +253,7 @@ public final class PluginProcess implements Worker {
       if (sandbox.available()) {
         List<Path> readOnly = new ArrayList<>();
         readOnly.add(runtime.runnerJar);
+        classData.ifPresent(archive -> readOnly.add(archive.file()));
         readOnly.addAll(plugin.classpath());
         command = sandbox.sandbox().wrap(command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory));
         hostPeerPid = 0;

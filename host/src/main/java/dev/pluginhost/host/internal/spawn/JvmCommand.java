@@ -25,6 +25,15 @@ public final class JvmCommand {
    *     library
    */
   public static List<String> command(PluginSettings settings, Path runnerJar, Path tmpDirectory) {
+    return command(settings, runnerJar, tmpDirectory, List.of());
+  }
+
+  /**
+   * The command for one spawn, with {@code classDataOptions} (those of a {@link ClassDataArchive})
+   * placed before the settings' own JVM options, which therefore win where they disagree.
+   */
+  public static List<String> command(
+      PluginSettings settings, Path runnerJar, Path tmpDirectory, List<String> classDataOptions) {
     List<String> command = new ArrayList<>();
     command.add(settings.javaExecutable().toString());
     command.add("-Xmx" + settings.maxHeapMegabytes() + "m");
@@ -54,6 +63,7 @@ public final class JvmCommand {
     command.add("-Dfile.encoding=UTF-8");
     command.add("-Dsun.stdout.encoding=UTF-8");
     command.add("-Dsun.stderr.encoding=UTF-8");
+    command.addAll(classDataOptions);
     command.addAll(settings.jvmOptions());
     command.add("-cp");
     command.add(runnerJar.toString());
