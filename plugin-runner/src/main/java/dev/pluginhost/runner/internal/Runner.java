@@ -81,7 +81,9 @@ public final class Runner {
             .channelFactory(() -> HostOnlyGate.guardedServerChannel(bootstrap.getHostPeerPid(), diagnostics))
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
-            .executor(handlers)
+            // Handlers are called on the event loop; RunnerService moves every piece of plugin
+            // code onto the handler pool, and answers handshakes and health probes in place.
+            .directExecutor()
             .maxInboundMessageSize(
                 bootstrap.getMaxMessageBytes() > 0 ? bootstrap.getMaxMessageBytes() : 4 * 1024 * 1024)
             .addService(ServerInterceptors.intercept(service, tokens))

@@ -31,6 +31,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The runner's side of {@code pluginhost.runner.v1.PluginRunner}. */
@@ -78,6 +79,10 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void startPlugin(StartPluginRequest request, StreamObserver<StartPluginResponse> responses) {
+    onHandlerThread(responses, () -> startPluginNow(request, responses));
+  }
+
+  private void startPluginNow(StartPluginRequest request, StreamObserver<StartPluginResponse> responses) {
     synchronized (this) {
       if (startRequested) {
         responses.onError(
@@ -115,6 +120,10 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> responses) {
+    onHandlerThread(responses, () -> invokeNow(request, responses));
+  }
+
+  private void invokeNow(InvokeRequest request, StreamObserver<InvokeResponse> responses) {
     String name = request.getFunction();
     UnaryFunction function = unaryOrFail(name, responses);
     if (function == null) {
@@ -138,6 +147,10 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invokeBatch(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
+    onHandlerThread(responses, () -> invokeBatchNow(request, responses));
+  }
+
+  private void invokeBatchNow(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
     String name = request.getFunction();
     UnaryFunction function = unaryOrFail(name, responses);
     if (function == null) {
@@ -184,6 +197,19 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
     }
   }
 
+  /**
+   * Runs {@code work} on a handler thread, in this call's gRPC context. The server calls this
+   * service on its event loop (a direct executor saves a thread hop per call), where plugin code
+   * must never run: it may block, and the event loop also answers health probes and cancellations.
+   */
+  private void onHandlerThread(StreamObserver<?> responses, Runnable work) {
+    try {
+      handlerExecutor.execute(Context.current().wrap(work));
+    } catch (RejectedExecutionException e) {
+      sendQuietly(responses, null, Status.UNAVAILABLE.withDescription("the runner is shutting down").asRuntimeException());
+    }
+  }
+
   /** The unary function called {@code name}, or null after failing the call for want of it. */
   private UnaryFunction unaryOrFail(String name, StreamObserver<?> responses) {
     if (plugin == null) {
@@ -203,7 +229,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
   }
 
   /**
-   * Runs a unary handler on this gRPC thread as the plugin's code expects: its class loader as
+   * Runs a unary handler on this handler thread as the plugin's code expects: its class loader as
    * the context loader, the call counted (so the watchdog sees how long it runs), and the call
    * marked finished afterwards, so later cancellation of the gRPC context is not reported.
    */

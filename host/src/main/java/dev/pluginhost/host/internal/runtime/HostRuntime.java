@@ -3,6 +3,7 @@ package dev.pluginhost.host.internal.runtime;
 import com.google.common.util.concurrent.ListeningScheduledExecutorService;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.pluginhost.host.internal.classdata.ClassDataCache;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.OsLimits;
 import dev.pluginhost.host.internal.spawn.ProcessLauncher;
@@ -12,7 +13,7 @@ import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,7 @@ public final class HostRuntime implements AutoCloseable {
   final Map<String, String> hostEnvironment;
   private volatile Sandbox.Availability sandbox;
   private volatile boolean sandboxProbed;
+  final ClassDataCache classData;
   final OsLimits limits = OsLimits.probe();
   final Cgroups cgroups = Cgroups.probe();
 
@@ -54,11 +56,14 @@ public final class HostRuntime implements AutoCloseable {
     this.dataRoot = dataRoot;
     this.hostEnvironment = Map.copyOf(hostEnvironment);
     this.eventLoops = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-    this.scheduler =
-        MoreExecutors.listeningDecorator(
-            Executors.newScheduledThreadPool(
-                2,
-                new ThreadFactoryBuilder().setNameFormat("pluginhost-timer-%d").setDaemon(true).build()));
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(
+            2, new ThreadFactoryBuilder().setNameFormat("pluginhost-timer-%d").setDaemon(true).build());
+    // Every call arms a timer for its call limit and cancels it when it ends: without this, a busy
+    // host would keep every cancelled timer queued until its time came, minutes later.
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = MoreExecutors.listeningDecorator(timers);
+    this.classData = new ClassDataCache(runnerJar, workRoot, socketRoot, eventLoops, hostEnvironment);
   }
 
   /** The sandbox on this machine, probed on first use. */
@@ -76,6 +81,7 @@ public final class HostRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    classData.close();
     if (launcher instanceof AutoCloseable) {
       try {
         ((AutoCloseable) launcher).close();

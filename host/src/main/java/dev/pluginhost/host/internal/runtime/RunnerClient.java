@@ -76,6 +76,10 @@ public final class RunnerClient implements AutoCloseable {
             .channelFactory(() -> SpawnedPeerCheck.newCheckedChannel(spawnedPid))
             .usePlaintext()
             .maxInboundMessageSize(maxMessageBytes)
+            // Responses are handled on the event loop, saving a thread hop per call: everything
+            // the host does with them (completing futures, dispatching the next queued call,
+            // buffering a pipe's frames) is short and never blocks.
+            .directExecutor()
             .build();
     return new RunnerClient(channel, token);
   }
