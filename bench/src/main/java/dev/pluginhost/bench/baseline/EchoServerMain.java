@@ -28,6 +28,8 @@ public final class EchoServerMain {
       System.exit(2);
     }
     NETTY_BOOTSTRAP_LOGGER.setLevel(Level.SEVERE);
+    // The bench jar holds slf4j-simple, which Netty prefers to JUL.
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap", "error");
     EchoServer server;
     try {
       server = EchoServer.start(Path.of(args[0]), ExecutorChoice.ofLabel(args[1]));

@@ -8,8 +8,9 @@ import dev.pluginhost.bench.Samples;
 /**
  * One figure of a baseline: its samples, in {@code unit}, and which tail is worth showing.
  *
- * <p>A latency figure holds one sample per timed event (a call) and shows its p99; a rate figure
- * holds one sample per repeat or time window and shows p10 and p90. The samples are not changed
+ * <p>A per-event figure holds one sample per timed event (a call) and shows its p99; a
+ * per-repeat figure holds one sample per repeat, time window or large call, and shows p10 and
+ * p90. The samples are not changed
  * after the baseline returns its result; reading them from several threads is safe then.
  *
  * @param id stable key for programs, such as {@code "grpc.direct.round-trip"}
@@ -26,12 +27,12 @@ public record Figure(String id, String label, Samples samples, Unit unit, boolea
   }
 
   /** A figure of one sample per timed event, in nanoseconds, shown with its p99. */
-  public static Figure latency(String id, String label, Samples nanos) {
+  public static Figure perEvent(String id, String label, Samples nanos) {
     return new Figure(id, label, nanos, Unit.NANOSECONDS, true);
   }
 
   /** A figure of one sample per repeat or window, shown with p10 and p90. */
-  public static Figure rate(String id, String label, Samples values, Unit unit) {
+  public static Figure perRepeat(String id, String label, Samples values, Unit unit) {
     return new Figure(id, label, values, unit, false);
   }
 

@@ -126,10 +126,10 @@ public final class GrpcEchoBaseline implements Baseline {
           name(),
           description(),
           List.of(
-              Figure.latency("grpc." + e + ".round-trip", what + ", round trip of " + SMALL.length + " byte", roundTrip),
-              Figure.rate("grpc." + e + ".in-flight", what + ", " + options.inFlight() + " calls in flight", inFlight, Unit.CALLS_PER_SECOND),
-              Figure.rate("grpc." + e + ".bulk-unary", what + ", unary echo of " + size(options.bulkMessageBytes()), bulkUnary, Unit.MEGABYTES_PER_SECOND),
-              Figure.rate(
+              Figure.perEvent("grpc." + e + ".round-trip", what + ", round trip of " + SMALL.length + " byte", roundTrip),
+              Figure.perRepeat("grpc." + e + ".in-flight", what + ", " + options.inFlight() + " calls in flight", inFlight, Unit.CALLS_PER_SECOND),
+              Figure.perRepeat("grpc." + e + ".bulk-unary", what + ", unary echo of " + size(options.bulkMessageBytes()), bulkUnary, Unit.MEGABYTES_PER_SECOND),
+              Figure.perRepeat(
                   "grpc." + e + ".bulk-stream",
                   what + ", stream of " + size(options.streamChunkBytes()) + " messages",
                   bulkStream,

@@ -113,8 +113,8 @@ public final class InProcessCallBaseline implements Baseline {
           NAME,
           description(),
           List.of(
-              Figure.latency("in-process.call", "in-process square(\"7\"), one call", perCall),
-              Figure.rate("in-process.rate", "in-process square(\"7\"), one thread", rate, Unit.CALLS_PER_SECOND)),
+              Figure.perEvent("in-process.call", "in-process square(\"7\"), one call", perCall),
+              Figure.perRepeat("in-process.rate", "in-process square(\"7\"), one thread", rate, Unit.CALLS_PER_SECOND)),
           List.of(
               String.format(
                   Locale.ROOT,
