@@ -2,6 +2,7 @@ package dev.pluginhost.bench.baseline;
 
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +31,25 @@ final class EchoServerCommand {
   /**
    * The echo server's command, from the default plugin settings of this build.
    *
-   * @param classpath what the child runs, normally this JVM's own class path
+   * @param classpath what the child runs, normally this JVM's own class path; relative entries
+   *     are made absolute against this JVM's working directory, since the child runs elsewhere
    * @param tmpDirectory the child's temporary directory, as a plugin's
    */
   static List<String> forDefaults(String classpath, Path tmpDirectory, Path socket, ExecutorChoice executors) {
     List<String> plugin = JvmCommand.command(PluginSettings.defaults(), Path.of("runner.jar"), tmpDirectory);
     return replaceMain(
-        plugin, classpath, EchoServerMain.class.getName(), List.of(socket.toString(), executors.label()));
+        plugin, absolute(classpath), EchoServerMain.class.getName(), List.of(socket.toString(), executors.label()));
+  }
+
+  /** {@code classpath} with each entry made absolute; empty entries (the working directory) dropped. */
+  static String absolute(String classpath) {
+    List<String> entries = new ArrayList<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        entries.add(Path.of(entry).toAbsolutePath().normalize().toString());
+      }
+    }
+    return String.join(File.pathSeparator, entries);
   }
 
   /**

@@ -62,15 +62,23 @@ class EchoServerCommandTest {
   }
 
   @Test
+  void absolute_makesRelativeEntriesAbsolute_becauseTheChildRunsInItsOwnDirectory() {
+    String here = Path.of("").toAbsolutePath().toString();
+
+    assertEquals(
+        here + "/bench/target/b.jar:/abs/x.jar", EchoServerCommand.absolute("bench/target/b.jar:/abs/x.jar"));
+  }
+
+  @Test
   void forDefaults_takesThePluginJvmFlagsOfThisBuild() {
     Path tmp = Path.of("/tmp/pluginhost-echo-x");
     List<String> plugin = JvmCommand.command(PluginSettings.defaults(), Path.of("runner.jar"), tmp);
 
-    List<String> command = EchoServerCommand.forDefaults("bench.jar", tmp, tmp.resolve("echo.sock"), ExecutorChoice.GRPC_DEFAULT);
+    List<String> command = EchoServerCommand.forDefaults("/b/bench.jar", tmp, tmp.resolve("echo.sock"), ExecutorChoice.GRPC_DEFAULT);
 
     assertEquals(plugin.get(0), command.get(0));
     assertEquals(
-        List.of("-cp", "bench.jar", EchoServerMain.class.getName(), "/tmp/pluginhost-echo-x/echo.sock", "default"),
+        List.of("-cp", "/b/bench.jar", EchoServerMain.class.getName(), "/tmp/pluginhost-echo-x/echo.sock", "default"),
         command.subList(command.size() - 5, command.size()));
     for (String option : plugin.subList(0, plugin.indexOf("-cp"))) {
       if (!option.contains("SharedArchive") && !option.contains("AOT")) {
