@@ -1,13 +1,16 @@
 package dev.pluginhost.bench;
 
+import dev.pluginhost.bench.baseline.BaselinesCommand;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
- * The benchmark launcher: {@code java -jar bench/target/pluginhost-bench.jar recovery [options]}.
+ * The benchmark launcher: {@code java -jar bench/target/pluginhost-bench.jar recovery|baselines
+ * [options]}.
  * Benchmarks are run by hand and their figures go to BENCHMARKS.md; CI never runs them.
  */
 public final class BenchMain {
@@ -16,6 +19,7 @@ public final class BenchMain {
       String.join(
           "\n",
           "usage: java -jar bench/target/pluginhost-bench.jar recovery [options]",
+          "       java -jar bench/target/pluginhost-bench.jar baselines [options]",
           "",
           "  recovery          time a plugin's recovery from SIGKILL, cold and with a warm spare,",
           "                    against a cold start and a call's round trip in the same run",
@@ -26,7 +30,9 @@ public final class BenchMain {
           "                    how long the host waits before replacing a dead process (default 1;",
           "                    the host's own default is 100, doubling)",
           "  --plugins DIR     the sample plugins (default: samples/target/plugins of this build)",
-          "  --verbose         also show the host's log and the plugins' output");
+          "  --verbose         also show the host's log and the plugins' output",
+          "",
+          BaselinesCommand.USAGE);
 
   private BenchMain() {}
 
@@ -38,6 +44,9 @@ public final class BenchMain {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
       (args.length == 0 ? err : out).println(USAGE);
       return args.length == 0 ? 2 : 0;
+    }
+    if (args[0].equals("baselines")) {
+      return BaselinesCommand.run(Arrays.asList(args).subList(1, args.length), findSamples(), out, err);
     }
     if (!args[0].equals("recovery")) {
       err.println("unknown benchmark '" + args[0] + "'\n\n" + USAGE);
