@@ -162,9 +162,18 @@ public final class RunningServer implements AutoCloseable {
     return following;
   }
 
-  /** The plugin processes the server runs now: its descendants. */
+  /**
+   * The plugin processes the server runs now: its descendants, but for a JVM it may be running
+   * for a while to make the runner's class-data archive.
+   */
   public List<ProcessHandle> pluginProcesses() {
-    return process.descendants().toList();
+    return process.descendants().filter(p -> !isClassDataTraining(p)).toList();
+  }
+
+  private static boolean isClassDataTraining(ProcessHandle process) {
+    return process.info().arguments().stream()
+        .flatMap(java.util.Arrays::stream)
+        .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput="));
   }
 
   /** Records the server's descendants now, so that close can check they are gone. */

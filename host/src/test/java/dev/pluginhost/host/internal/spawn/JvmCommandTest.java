@@ -104,4 +104,14 @@ class JvmCommandTest {
       System.clearProperty("pluginhost.test.secret");
     }
   }
+
+  @Test
+  void classDataOptions_comeBeforeTheSettingsOwnOptions_soTheSettingsWin() {
+    PluginSettings settings = PluginSettings.builder().addJvmOptions("-Xshare:off").build();
+
+    List<String> command = JvmCommand.command(settings, RUNNER_JAR, TMP, List.of("-XX:SharedArchiveFile=/a.jsa"));
+
+    assertTrue(command.indexOf("-XX:SharedArchiveFile=/a.jsa") < command.indexOf("-Xshare:off"));
+    assertEquals(List.of("-cp", RUNNER_JAR.toString(), JvmCommand.RUNNER_MAIN), command.subList(command.size() - 3, command.size()));
+  }
 }
