@@ -75,7 +75,7 @@ public final class BenchMain {
       return 1;
     }
     try {
-      return new RecoveryBenchmark(options, out).run();
+      return new RecoveryBenchmark(options, out, System.err).run();
     } catch (Exception e) {
       err.println("benchmark failed: " + e);
       e.printStackTrace(err);

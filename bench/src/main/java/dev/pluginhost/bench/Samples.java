@@ -12,29 +12,29 @@ import java.util.List;
  * linearly between the closest ranks (numpy's default), so the median of an even count is the
  * mean of the middle two. Not thread-safe.
  */
-final class Samples {
+public final class Samples {
   private final String name;
   private final List<Double> values = new ArrayList<>();
 
-  Samples(String name) {
+  public Samples(String name) {
     this.name = name;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  void add(double value) {
+  public void add(double value) {
     checkArgument(Double.isFinite(value), "not a finite number: %s", value);
     values.add(value);
   }
 
-  int count() {
+  public int count() {
     return values.size();
   }
 
   /** The {@code p}th percentile (0 to 100). */
-  double percentile(double p) {
+  public double percentile(double p) {
     checkArgument(p >= 0 && p <= 100, "percentile must be 0 to 100, got %s", p);
     checkState(!values.isEmpty(), "no samples of %s", name);
     double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
@@ -45,15 +45,15 @@ final class Samples {
     return sorted[below] + (sorted[above] - sorted[below]) * (rank - below);
   }
 
-  double median() {
+  public double median() {
     return percentile(50);
   }
 
-  double min() {
+  public double min() {
     return percentile(0);
   }
 
-  double max() {
+  public double max() {
     return percentile(100);
   }
 }

@@ -142,7 +142,7 @@ class OperatorCliTest {
     assertEquals("RUNNING", hello.getState());
     assertTrue(hello.getEnabled());
     assertEquals(pidOf(helloStatus), pidOf(hello));
-    assertEquals(List.of("echo", "fail", "greet", "pid", "reject", "shout", "whoCalls"), hello.getFunctionsList());
+    assertEquals(List.of("count", "echo", "fail", "greet", "pid", "reject", "shout", "whoCalls"), hello.getFunctionsList());
   }
 
   // ---- status
