@@ -36,7 +36,7 @@ public final class MapFigure implements Figure {
   @Override
   public FigureResult run(FigureContext context) throws Exception {
     int inputs = context.pick(100_000, 20_000);
-    int repsOne = context.pick(3, 1);
+    int repsOne = context.pick(2, 1);
     int reps = context.pick(5, 2);
     List<byte[]> items = Collections.nCopies(inputs, "7".getBytes(StandardCharsets.UTF_8));
     Samples one = new Samples("chunk size 1");

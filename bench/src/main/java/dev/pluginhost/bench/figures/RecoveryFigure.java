@@ -45,7 +45,7 @@ public final class RecoveryFigure implements Figure {
     used.put("plugin", "squares, processes(1); warmSpares(0) and warmSpares(1) in two hosts");
     used.put("restart delay", options.restartDelay.toMillis() + " ms, never growing (host default: 100 ms, doubling)");
     used.put("rounds", options.reps + " after " + options.warmup + " warm-up; each kills each host's server once");
-    used.put("kill", "destroyForcibly() (SIGKILL) of the serving process, callText(\"square\", \"7\") at once");
+    used.put("kill", "SIGKILL of the serving process's whole tree (bwrap and JVM) at once, callText(\"square\", \"7\") straight after");
     List<String> notes = new ArrayList<>();
     r.failuresAfterKill().forEach((error, count) -> notes.add(count + " calls failed after a kill and were called again: " + error));
     return new FigureResult(id(), title(), measures, used, notes);
