@@ -1,6 +1,8 @@
 package dev.pluginhost.bench;
 
 import dev.pluginhost.bench.baseline.BaselinesCommand;
+import dev.pluginhost.bench.figures.FigureOptions;
+import dev.pluginhost.bench.figures.Figures;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ public final class BenchMain {
           "\n",
           "usage: java -jar bench/target/pluginhost-bench.jar recovery [options]",
           "       java -jar bench/target/pluginhost-bench.jar baselines [options]",
+          "       java -jar bench/target/pluginhost-bench.jar figures [options]",
           "",
           "  recovery          time a plugin's recovery from SIGKILL, cold and with a warm spare,",
           "                    against a cold start and a call's round trip in the same run",
@@ -29,6 +32,16 @@ public final class BenchMain {
           "  --restart-delay-ms N",
           "                    how long the host waits before replacing a dead process (default 1;",
           "                    the host's own default is 100, doubling)",
+          "  --plugins DIR     the sample plugins (default: samples/target/plugins of this build)",
+          "  --verbose         also show the host's log and the plugins' output",
+          "",
+          "  figures           the host's figures against real plugin JVMs: round trip, calls/s,",
+          "                    map, bulk payload, cold start, recovery, hang detection, orphan",
+          "                    cleanup, memory, scale; a table on stdout, progress on stderr",
+          "",
+          "  --only A,B        only these figures (see --list)",
+          "  --quick           fewer repetitions: checks that all works; not numbers to quote",
+          "  --list            list the figures and exit",
           "  --plugins DIR     the sample plugins (default: samples/target/plugins of this build)",
           "  --verbose         also show the host's log and the plugins' output",
           "",
@@ -47,6 +60,9 @@ public final class BenchMain {
     }
     if (args[0].equals("baselines")) {
       return BaselinesCommand.run(Arrays.asList(args).subList(1, args.length), findSamples(), out, err);
+    }
+    if (args[0].equals("figures")) {
+      return figures(Arrays.asList(args).subList(1, args.length), out, err);
     }
     if (!args[0].equals("recovery")) {
       err.println("unknown benchmark '" + args[0] + "'\n\n" + USAGE);
@@ -70,26 +86,60 @@ public final class BenchMain {
       err.println(e.getMessage() + "\n\n" + USAGE);
       return 2;
     }
-    // Set before the first logger exists. Every kill is a death the host logs as a warning; the
-    // benchmark prints its own table instead.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
-    // gRPC asks every Unix-socket channel for SO_KEEPALIVE, which does not apply; Netty warns.
-    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap", "error");
-
-    options.plugins = plugins != null ? plugins.toAbsolutePath() : findSamples();
-    if (options.plugins == null || !Files.isDirectory(options.plugins)) {
-      err.println(
-          "cannot find the sample plugins" + (options.plugins == null ? "" : " at " + options.plugins)
-              + "; build them first (mvn -B -q package -DskipTests) or pass --plugins DIR");
+    configureLogging(verbose);
+    options.plugins = samples(plugins, err);
+    if (options.plugins == null) {
       return 1;
     }
     try {
-      return new RecoveryBenchmark(options, out).run();
+      return new RecoveryBenchmark(options, out, System.err).run();
     } catch (Exception e) {
       err.println("benchmark failed: " + e);
       e.printStackTrace(err);
       return 1;
     }
+  }
+
+  private static int figures(java.util.List<String> args, PrintStream out, PrintStream err) {
+    FigureOptions options;
+    try {
+      options = FigureOptions.parse(args, Figures.ids());
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage() + "\n\n" + USAGE);
+      return 2;
+    }
+    configureLogging(options.verbose());
+    Path samples = options.list() ? Path.of("") : samples(options.plugins(), err);
+    if (samples == null) {
+      return 1;
+    }
+    try {
+      return Figures.command(options, samples, out, err);
+    } catch (Exception e) {
+      err.println("figures failed: " + e);
+      e.printStackTrace(err);
+      return 1;
+    }
+  }
+
+  /** Set before the first logger exists. */
+  private static void configureLogging(boolean verbose) {
+    // Every kill is a death the host logs as a warning; the benchmarks print their own tables.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
+    // gRPC asks every Unix-socket channel for SO_KEEPALIVE, which does not apply; Netty warns.
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap", "error");
+  }
+
+  /** The sample plugins' folder: {@code given}, or this build's; null, said on err, if missing. */
+  private static Path samples(Path given, PrintStream err) {
+    Path samples = given != null ? given.toAbsolutePath() : findSamples();
+    if (samples == null || !Files.isDirectory(samples)) {
+      err.println(
+          "cannot find the sample plugins" + (samples == null ? "" : " at " + samples)
+              + "; build them first (mvn -B -q package -DskipTests) or pass --plugins DIR");
+      return null;
+    }
+    return samples;
   }
 
   private static String value(String[] args, int i) {

@@ -47,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>warm-spare recovery</b>: the same on the host with a spare.
  * </ol>
  *
- * <p>A call made after a kill should wait for, or be retried on, the next process. When the host
+ * <p>A kill is a SIGKILL of the serving process's whole tree (in the sandbox, bubblewrap and the
+ * JVM below it) at once. A call made after a kill should wait for, or be retried on, the next process. When the host
  * fails it instead, the harness calls again at once, as a caller would, keeps timing from the
  * kill, and counts the failure in the report.
  *
@@ -56,30 +57,65 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the restart intensity is lifted, since every round kills twice. Every process the hosts start is stopped when the run ends, whatever
  * happens; the hosts' files live in a temporary directory that is deleted.
  */
-final class RecoveryBenchmark {
+public final class RecoveryBenchmark {
   /** What to run. */
-  static final class Options {
-    int reps = 15;
-    int warmup = 2;
-    Duration restartDelay = Duration.ofMillis(1);
-    Path plugins;
+  public static final class Options {
+    /** Measured rounds. */
+    public int reps = 15;
+    /** Rounds run first and thrown away. */
+    public int warmup = 2;
+    /** How long a host waits before replacing a dead process; it never grows. */
+    public Duration restartDelay = Duration.ofMillis(1);
+    /** The folder holding the sample plugins' jars ({@code squares.jar}). */
+    public Path plugins;
   }
+
+  /**
+   * What a run measured, in nanoseconds (the ratios are plain numbers).
+   *
+   * @param roundTrip one call to a warm process, {@value #CALLS_PER_ROUND} a round
+   * @param coldStart enable of the disabled plugin to the first answer
+   * @param coldRecovery SIGKILL of the only process to the next answer
+   * @param coldExit SIGKILL to this JVM seeing the process exit, cold
+   * @param coldDeath SIGKILL to the host reporting the death, cold
+   * @param coldRest the host reporting the death to the answer, cold
+   * @param warmRecovery SIGKILL of the serving process to the next answer, with a warm spare
+   * @param warmExit as coldExit, with a spare
+   * @param warmDeath as coldDeath, with a spare
+   * @param warmRest as coldRest, with a spare
+   * @param warmOverCold warm-spare recovery over cold recovery, per round
+   * @param coldOverStart cold recovery over cold start, per round
+   * @param failuresAfterKill calls that failed after a kill instead of waiting, by error
+   * @param took how long the run took
+   */
+  public record Result(
+      Samples roundTrip,
+      Samples coldStart,
+      Samples coldRecovery,
+      Samples coldExit,
+      Samples coldDeath,
+      Samples coldRest,
+      Samples warmRecovery,
+      Samples warmExit,
+      Samples warmDeath,
+      Samples warmRest,
+      Samples warmOverCold,
+      Samples coldOverStart,
+      Map<String, Integer> failuresAfterKill,
+      Duration took) {}
 
   static final String PLUGIN = "squares";
   static final int CALLS_PER_ROUND = 200;
   static final int WARMUP_CALLS = 5000;
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
-  /**
-   * A pause after the pool settles: a JVM that has just started keeps compiling for a while, and
-   * on two cores that would slow the next step.
-   */
-  private static final Duration QUIET = Duration.ofMillis(300);
+  private static final Duration SETTLE_TIMEOUT = PluginWaits.SETTLE_TIMEOUT;
+  private static final Duration QUIET = PluginWaits.QUIET;
 
   private final Options options;
   private final PrintStream out;
+  private final PrintStream progress;
   /** Every plugin process a host was seen to run, checked to be gone at the end. */
-  private final Set<Long> seenPids = ConcurrentHashMap.newKeySet();
+  private final ProcessLedger ledger = new ProcessLedger();
   /** When each dead process's death reached the plugin's listeners, by pid (System.nanoTime). */
   private final Map<Long, Long> deathSeenAt = new ConcurrentHashMap<>();
   /** Calls that failed after a kill instead of waiting for the next process, by error. */
@@ -99,13 +135,31 @@ final class RecoveryBenchmark {
   private final Samples warmOverCold = new Samples("warm-spare recovery / cold recovery");
   private final Samples coldOverStart = new Samples("cold recovery / cold start");
 
-  RecoveryBenchmark(Options options, PrintStream out) {
+  /**
+   * A benchmark that prints its report on {@code out} and its progress on {@code progress}. One
+   * run per instance.
+   */
+  public RecoveryBenchmark(Options options, PrintStream out, PrintStream progress) {
     this.options = options;
     this.out = out;
+    this.progress = progress;
   }
 
   /** Runs the benchmark and prints its report; returns the process exit code. */
-  int run() throws Exception {
+  public int run() throws Exception {
+    out.printf(
+        "plugin-host recovery benchmark: %d rounds after %d warm-up rounds, plugin %s from %s%n",
+        options.reps, options.warmup, PLUGIN, options.plugins);
+    Result result = measure();
+    report(result.took());
+    return 0;
+  }
+
+  /**
+   * Runs the rounds and returns what they measured, printing only progress. Every plugin process
+   * started is gone when this returns or throws.
+   */
+  public Result measure() throws Exception {
     Path squaresJar = options.plugins.resolve(PLUGIN + ".jar");
     if (!Files.isRegularFile(squaresJar)) {
       throw new IllegalStateException("no " + squaresJar + "; build the samples first");
@@ -116,21 +170,31 @@ final class RecoveryBenchmark {
       Path plugins = Files.createDirectories(temp.resolve("plugins"));
       Files.copy(squaresJar, plugins.resolve(squaresJar.getFileName()));
       try {
-        measure(temp, plugins);
+        rounds(temp, plugins);
       } finally {
-        reapSurvivors();
+        ledger.reapSurvivors(System.err);
       }
     } finally {
       deleteQuietly(temp);
     }
-    report(Duration.ofNanos(System.nanoTime() - began));
-    return 0;
+    return new Result(
+        roundTrip,
+        coldStart,
+        coldRecovery,
+        coldExit,
+        coldDeath,
+        coldRest,
+        warmRecovery,
+        warmExit,
+        warmDeath,
+        warmRest,
+        warmOverCold,
+        coldOverStart,
+        Map.copyOf(failuresAfterKill),
+        Duration.ofNanos(System.nanoTime() - began));
   }
 
-  private void measure(Path temp, Path plugins) throws Exception {
-    out.printf(
-        "plugin-host recovery benchmark: %d rounds after %d warm-up rounds, plugin %s from %s%n",
-        options.reps, options.warmup, PLUGIN, options.plugins);
+  private void rounds(Path temp, Path plugins) throws Exception {
     try (PluginHost steady = host(temp, plugins, "steady", 0);
         PluginHost cold = host(temp, plugins, "cold", 0);
         PluginHost warm = host(temp, plugins, "warm", 1)) {
@@ -148,11 +212,11 @@ final class RecoveryBenchmark {
         settle(steadyPlugin, 0);
         settle(coldPlugin, 0);
         settleWithSpare(warmPlugin);
-        System.err.printf("  warming up the steady process with %d calls%n", WARMUP_CALLS);
+        progress.printf("  warming up the steady process with %d calls%n", WARMUP_CALLS);
         roundTrips(steadyPlugin, WARMUP_CALLS, new Samples("discarded"));
         for (int round = 1; round <= options.warmup + options.reps; round++) {
           boolean counted = round > options.warmup;
-          System.err.printf(
+          progress.printf(
               "  %s %d of %d%n",
               counted ? "round" : "warm-up round",
               counted ? round - options.warmup : round,
@@ -189,9 +253,7 @@ final class RecoveryBenchmark {
   private PluginHandle watch(PluginHandle plugin) {
     plugin.addListener(
         event -> {
-          if (event.pid() > 0) {
-            seenPids.add(event.pid());
-          }
+          ledger.add(event.pid());
           event.death().ifPresent(death -> deathSeenAt.putIfAbsent(death.pid(), System.nanoTime()));
         },
         directExecutor());
@@ -203,7 +265,7 @@ final class RecoveryBenchmark {
     roundTrips(steadyPlugin, CALLS_PER_ROUND, counted ? roundTrip : new Samples("discarded"));
 
     coldPlugin.disableAsync().get(SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    awaitNoProcesses(coldPlugin);
+    PluginWaits.awaitNoProcesses(coldPlugin, QUIET);
     long start = System.nanoTime();
     coldPlugin.enableAsync();
     expectSquare(coldPlugin.callText("square", "7", CALL_TIMEOUT));
@@ -245,13 +307,20 @@ final class RecoveryBenchmark {
   /** SIGKILLs the serving process and at once calls the plugin, until it answers. */
   private Recovery killAndCall(PluginHandle plugin, String kind, boolean counted) throws InterruptedException {
     long victim = plugin.pid().orElseThrow(() -> new IllegalStateException(PLUGIN + " has no serving process"));
+    // Which process answers now; the host's pid of it is not in the answer inside the sandbox.
+    String victimSource = PluginWaits.squareOfSevenSource(plugin.callText("square", "7", CALL_TIMEOUT));
     ProcessHandle process =
         ProcessHandle.of(victim).orElseThrow(() -> new IllegalStateException("pid " + victim + " is gone already"));
     AtomicLong exitedAt = new AtomicLong();
     process.onExit().thenRun(() -> exitedAt.set(System.nanoTime()));
 
+    // In the sandbox the host's pid is bubblewrap's, and the JVM below it dies only when bubblewrap
+    // has (its parent-death signal), a few ms later, and can answer a call meanwhile. Kill the JVM
+    // as a crash would: the whole tree, the JVM included, at once.
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    tree.add(process);
     long start = System.nanoTime();
-    process.destroyForcibly();
+    tree.forEach(ProcessHandle::destroyForcibly);
     String answer = null;
     while (answer == null) {
       try {
@@ -267,7 +336,7 @@ final class RecoveryBenchmark {
       }
     }
     long answered = System.nanoTime();
-    if (expectSquare(answer) == victim) {
+    if (PluginWaits.squareOfSevenSource(answer).equals(victimSource)) {
       throw new IllegalStateException("pid " + victim + " answered after it was killed: " + answer);
     }
     // The death's event and the call's answer travel separately; the event may come second.
@@ -281,104 +350,32 @@ final class RecoveryBenchmark {
     return new Recovery(answered - start, exitedAt.get() - start, deathSeenAt.get(victim) - start);
   }
 
-  /** Checks an answer of {@code square("7")} and returns the pid that gave it. */
-  private static long expectSquare(String answer) {
-    String[] parts = answer.split("@");
-    if (parts.length != 2 || !parts[0].equals("49")) {
-      throw new IllegalStateException("square(7) answered '" + answer + "'");
-    }
-    return Long.parseLong(parts[1]);
+  private static void expectSquare(String answer) {
+    PluginWaits.squareOfSevenSource(answer);
   }
 
   /**
    * Waits until the plugin runs with one serving process and {@code spares} spares and nothing
    * else, then a little longer for the newest JVM to quieten.
-   *
-   * @throws IllegalStateException if the pool settles in another shape, or not in time
    */
   private void settle(PluginHandle plugin, int spares) throws InterruptedException {
-    if (!trySettle(plugin, spares)) {
-      throw new IllegalStateException(
-          PLUGIN + " settled as " + plugin.processes() + ", not 1 serving and " + spares + " spare(s)");
-    }
+    PluginWaits.settle(plugin, 1, spares, ledger, QUIET);
   }
 
   /**
-   * {@link #settle}, but returns false if every process is up and the roles are not 1 serving and
-   * {@code spares} spares.
-   */
-  private boolean trySettle(PluginHandle plugin, int spares) throws InterruptedException {
-    long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-    while (true) {
-      List<ProcessInfo> processes = plugin.processes();
-      processes.forEach(p -> seenPids.add(p.pid()));
-      long serving = processes.stream().filter(p -> p.role() == ProcessInfo.Role.SERVING).count();
-      long ready = processes.stream().filter(p -> p.role() == ProcessInfo.Role.SPARE).count();
-      if (plugin.state() == PluginState.RUNNING
-          && serving + ready == processes.size()
-          && processes.size() == 1 + spares) {
-        if (serving != 1) {
-          return false;
-        }
-        break;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            PLUGIN + " did not settle within " + SETTLE_TIMEOUT.toSeconds() + " s: " + plugin.state() + " "
-                + processes + "; last death: " + plugin.lastDeath().map(d -> d.detail()).orElse("none"));
-      }
-      Thread.sleep(5);
-    }
-    Thread.sleep(QUIET.toMillis());
-    return true;
-  }
-
-  /**
-   * Works around a race in the host: when a spare becomes ready before the process meant to
-   * serve, both end up serving and the pool has no spare (until it is started afresh). Starts the
-   * plugin afresh until the roles come out right.
+   * Starts the plugin afresh until it comes up with one serving process and one spare. The host
+   * once let a spare that was ready first serve beside the server, leaving no spare; that is fixed,
+   * but the check stays.
    */
   private void settleWithSpare(PluginHandle plugin) throws Exception {
-    for (int attempt = 1; !trySettle(plugin, 1); attempt++) {
+    for (int attempt = 1; !PluginWaits.trySettle(plugin, 1, 1, ledger, QUIET); attempt++) {
       if (attempt == 5) {
         throw new IllegalStateException(PLUGIN + " started " + attempt + " times without a spare: " + plugin.processes());
       }
-      System.err.println("  the warm host came up with two serving processes and no spare; starting it afresh");
+      progress.println("  the warm host came up with two serving processes and no spare; starting it afresh");
       plugin.disableAsync().get(SETTLE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      awaitNoProcesses(plugin);
+      PluginWaits.awaitNoProcesses(plugin, QUIET);
       plugin.enableAsync();
-    }
-  }
-
-  private void awaitNoProcesses(PluginHandle plugin) throws InterruptedException {
-    long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
-    while (!plugin.processes().isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(PLUGIN + " kept processes after it was disabled: " + plugin.processes());
-      }
-      Thread.sleep(5);
-    }
-    Thread.sleep(QUIET.toMillis());
-  }
-
-  /** After the hosts closed: kills, and names, any plugin process that outlived them. */
-  private void reapSurvivors() {
-    List<Long> survivors = new ArrayList<>();
-    for (long pid : seenPids) {
-      Optional<ProcessHandle> process = ProcessHandle.of(pid);
-      if (process.isEmpty()) {
-        continue;
-      }
-      try {
-        process.get().onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception stillAlive) {
-        process.get().descendants().forEach(ProcessHandle::destroyForcibly);
-        process.get().destroyForcibly();
-        survivors.add(pid);
-      }
-    }
-    if (!survivors.isEmpty()) {
-      System.err.println("plugin processes outlived their host and were killed: " + survivors);
     }
   }
 

@@ -29,6 +29,11 @@ public final class Samples {
     values.add(value);
   }
 
+  /** The values, in the order they were added. */
+  public List<Double> values() {
+    return List.copyOf(values);
+  }
+
   public int count() {
     return values.size();
   }

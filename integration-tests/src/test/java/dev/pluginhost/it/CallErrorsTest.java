@@ -76,6 +76,17 @@ class CallErrorsTest {
   }
 
   @Test
+  void countingPipe_answersWithTheBytesItReceived_onceTheCallerStopsSending() {
+    try (PluginPipe pipe = hello.openPipe("count", TIMEOUT)) {
+      pipe.send(new byte[65_536]);
+      pipe.send(new byte[3]);
+      pipe.closeSend();
+      assertEquals("65539", new String(pipe.receive(), StandardCharsets.UTF_8));
+      assertNull(pipe.receive());
+    }
+  }
+
+  @Test
   void handlerException_failsTheCallWithItsClassAndMessage_withoutARestart() {
     long pid = running.pidOf("hello");
     int restarts = hello.restartCount();

@@ -142,7 +142,7 @@ class OperatorCliTest {
     assertEquals("RUNNING", hello.getState());
     assertTrue(hello.getEnabled());
     assertEquals(pidOf(helloStatus), pidOf(hello));
-    assertEquals(List.of("echo", "fail", "greet", "pid", "reject", "shout", "whoCalls"), hello.getFunctionsList());
+    assertEquals(List.of("count", "echo", "fail", "greet", "pid", "reject", "shout", "whoCalls"), hello.getFunctionsList());
   }
 
   // ---- status
@@ -178,7 +178,7 @@ class OperatorCliTest {
     assertFalse(text.contains("last death"), text);
     assertTrue(text.contains("\n  calls      2 started, 1 succeeded, 1 failed (UNKNOWN 1), 0 in flight\n"), text);
     assertTrue(text.contains("\n  latency    p50 "), text);
-    assertTrue(text.contains("\n  functions  echo, fail, greet, pid, reject, shout, whoCalls\n"), text);
+    assertTrue(text.contains("\n  functions  count, echo, fail, greet, pid, reject, shout, whoCalls\n"), text);
   }
 
   @Test
@@ -388,7 +388,7 @@ class OperatorCliTest {
     assertTrue(
         run.stderr().matches(
             "pluginhost invoke: UNIMPLEMENTED: plugin hello \\(pid \\d+\\): no function 'nosuch'; this plugin has: "
-                + "echo, fail, greet, pid, reject, shout, whoCalls\n"),
+                + "count, echo, fail, greet, pid, reject, shout, whoCalls\n"),
         run::toString);
   }
 

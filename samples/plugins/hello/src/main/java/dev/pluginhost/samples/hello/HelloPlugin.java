@@ -4,7 +4,10 @@ import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.util.Locale;
 
-/** The smallest useful plugin: greets, echoes, fails on request, and talks over a pipe. */
+/**
+ * The smallest useful plugin: greets, echoes, fails on request, and talks over a pipe. {@code echo}
+ * and {@code count} also serve the benchmarks as a payload's round trip and a one-way sink.
+ */
 public final class HelloPlugin implements Plugin {
 
   @Override
@@ -32,6 +35,16 @@ public final class HelloPlugin implements Plugin {
           while ((message = pipe.receiveText()) != null) {
             pipe.sendText(message.toUpperCase(Locale.ROOT));
           }
+        });
+    // Reads every message until the caller stops sending, then answers with how many bytes came.
+    context.registerStreaming(
+        "count",
+        (call, pipe) -> {
+          long bytes = 0;
+          for (byte[] message; (message = pipe.receive()) != null; ) {
+            bytes += message.length;
+          }
+          pipe.sendText(Long.toString(bytes));
         });
     context.logger().log(System.Logger.Level.INFO, "hello is ready to greet with '" + greeting + "'");
   }
