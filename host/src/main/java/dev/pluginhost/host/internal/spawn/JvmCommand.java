@@ -52,7 +52,16 @@ public final class JvmCommand {
     command.add("-XX:+ExitOnOutOfMemoryError");
     // No hsperfdata files in a shared /tmp for other processes to find.
     command.add("-XX:-UsePerfData");
+    // Lean by default, for start-up time and resident memory (BENCHMARKS.md has the figures): one
+    // GC thread, a heap that starts small and grows as the plugin needs, and the C1 compiler only.
+    // C1's code is slower than C2's in long-running hot loops; a plugin that needs peak speed more
+    // than a quick start adds -XX:TieredStopAtLevel=4 to its JVM options, which come last and win.
     command.add("-XX:+UseSerialGC");
+    command.add("-Xms8m");
+    command.add("-XX:TieredStopAtLevel=1");
+    // No attach listener: nothing, not even another plugin's process as the same user, can load an
+    // agent into this JVM or read its internals with jcmd.
+    command.add("-XX:+DisableAttachMechanism");
     // A native crash's report lands where the host looks for it, not in the working directory.
     command.add("-XX:ErrorFile=" + tmpDirectory.resolve("hs_err_pid%p.log"));
     command.add("-Djava.io.tmpdir=" + tmpDirectory);
