@@ -57,6 +57,27 @@ class HostileMatrixTestHangs {
   }
 
   @Test
+  void busyLoopDeclaredNonBlocking_stallsOnlyItsOwnProcess_whichIsKilledAndRestarted() throws Exception {
+    long pid = fixture.hostilePid();
+    EventRecorder events = new EventRecorder(fixture.hostile());
+    try (SteadyCalls steady = fixture.steadyCalls()) {
+      PluginCallException error =
+          assertThrows(PluginCallException.class, () -> fixture.hostile().callText("spinNonBlocking", "", CALL));
+      // The thread that reads calls is stuck, so the health probe goes unanswered too: whichever of
+      // the call limit and the probe timeout comes first kills the process.
+      PluginEvent death = events.await(e -> e.pid() == pid && e.death().isPresent(), CALL);
+      DeathCause cause = death.death().orElseThrow().cause();
+      assertAll(
+          () -> assertEquals(pid, error.pid().orElseThrow()),
+          () -> assertTrue(
+              cause == DeathCause.KILLED_CALL_LIMIT || cause == DeathCause.KILLED_UNRESPONSIVE, cause.toString()),
+          () -> assertTrue(Processes.hasEnded(pid), "the stalled process was killed"));
+      fixture.awaitRestarted(events, pid);
+      steady.assertNoneFailed();
+    }
+  }
+
+  @Test
   void startHookThatThrows_isAFailedStart_andThePluginStartsOnceTheCauseIsGone() throws Exception {
     ProcessDeath death = failStartWithMarker("fail-start");
     assertTrue(death.detail().contains("start hook fails on purpose"), death.detail());

@@ -8,9 +8,10 @@ public final class PluginApi {
    * interval does not contain this version. Minor versions only add, and keep every method a
    * plugin built against an earlier minor version calls; a major version may break.
    *
-   * <p>1.1 added {@link FunctionOption} and the register methods that take it.
+   * <p>1.1 added {@link FunctionOption} and the register methods that take it; 1.2 added {@link
+   * FunctionOption#NON_BLOCKING}.
    */
-  public static final String VERSION = "1.1";
+  public static final String VERSION = "1.2";
 
   /** The descriptor every plugin jar carries. */
   public static final String DESCRIPTOR_PATH = "META-INF/plugin.properties";

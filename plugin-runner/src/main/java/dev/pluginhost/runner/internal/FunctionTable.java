@@ -18,6 +18,7 @@ final class FunctionTable {
   private final Map<String, UnaryFunction> unary = new ConcurrentHashMap<>();
   private final Map<String, StreamingFunction> streaming = new ConcurrentHashMap<>();
   private final Set<String> idempotent = ConcurrentHashMap.newKeySet();
+  private final Set<String> nonBlocking = ConcurrentHashMap.newKeySet();
   private volatile boolean frozen;
 
   void addUnary(String name, UnaryFunction function, FunctionOption... options) {
@@ -28,6 +29,12 @@ final class FunctionTable {
 
   void addStreaming(String name, StreamingFunction function, FunctionOption... options) {
     checkCanAdd(name, function);
+    for (FunctionOption option : options == null ? new FunctionOption[0] : options) {
+      if (option == FunctionOption.NON_BLOCKING) {
+        throw new IllegalArgumentException(
+            "streaming function '" + name + "' cannot be NON_BLOCKING: it waits on its pipe");
+      }
+    }
     streaming.put(name, function);
     recordOptions(name, options);
   }
@@ -36,6 +43,8 @@ final class FunctionTable {
     for (FunctionOption option : options == null ? new FunctionOption[0] : options) {
       if (option == FunctionOption.IDEMPOTENT) {
         idempotent.add(name);
+      } else if (option == FunctionOption.NON_BLOCKING) {
+        nonBlocking.add(name);
       }
     }
   }
@@ -62,6 +71,11 @@ final class FunctionTable {
 
   UnaryFunction unary(String name) {
     return unary.get(name);
+  }
+
+  /** Whether the unary function {@code name} was declared {@link FunctionOption#NON_BLOCKING}. */
+  boolean nonBlocking(String name) {
+    return nonBlocking.contains(name);
   }
 
   StreamingFunction streaming(String name) {

@@ -120,6 +120,10 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invoke(InvokeRequest request, StreamObserver<InvokeResponse> responses) {
+    if (functions.nonBlocking(request.getFunction())) {
+      invokeNow(request, responses);
+      return;
+    }
     onHandlerThread(responses, () -> invokeNow(request, responses));
   }
 
@@ -147,6 +151,10 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invokeBatch(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
+    if (functions.nonBlocking(request.getFunction())) {
+      invokeBatchNow(request, responses);
+      return;
+    }
     onHandlerThread(responses, () -> invokeBatchNow(request, responses));
   }
 
@@ -200,7 +208,8 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
   /**
    * Runs {@code work} on a handler thread, in this call's gRPC context. The server calls this
    * service on its event loop (a direct executor saves a thread hop per call), where plugin code
-   * must never run: it may block, and the event loop also answers health probes and cancellations.
+   * must not run unless its function is declared NON_BLOCKING: it may block, and the event loop
+   * also answers health probes and cancellations.
    */
   private void onHandlerThread(StreamObserver<?> responses, Runnable work) {
     try {

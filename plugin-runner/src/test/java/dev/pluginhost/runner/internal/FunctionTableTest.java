@@ -1,10 +1,13 @@
 package dev.pluginhost.runner.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.StreamingFunction;
 import dev.pluginhost.plugin.api.UnaryFunction;
 import dev.pluginhost.proto.runner.v1.FunctionInfo;
@@ -105,5 +108,29 @@ class FunctionTableTest {
 
   private static FunctionInfo info(String name, FunctionInfo.Kind kind) {
     return FunctionInfo.newBuilder().setName(name).setKind(kind).build();
+  }
+
+  @Test
+  void aUnaryFunctionDeclaredNonBlocking_isKnownAsSuch_andOthersAreNot() {
+    FunctionTable table = new FunctionTable();
+    table.addUnary("fast", (call, input) -> input, FunctionOption.NON_BLOCKING);
+    table.addUnary("plain", (call, input) -> input, FunctionOption.IDEMPOTENT);
+
+    assertTrue(table.nonBlocking("fast"));
+    assertFalse(table.nonBlocking("plain"));
+    assertFalse(table.nonBlocking("missing"));
+  }
+
+  @Test
+  void aStreamingFunctionDeclaredNonBlocking_isRefused_becauseItWaitsOnItsPipe() {
+    FunctionTable table = new FunctionTable();
+
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> table.addStreaming("stream", (call, pipe) -> {}, FunctionOption.NON_BLOCKING));
+
+    assertTrue(refused.getMessage().contains("cannot be NON_BLOCKING"), refused.getMessage());
+    assertNull(table.streaming("stream"));
   }
 }

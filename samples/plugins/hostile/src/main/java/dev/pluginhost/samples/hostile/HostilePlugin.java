@@ -1,5 +1,6 @@
 package dev.pluginhost.samples.hostile;
 
+import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.io.FileDescriptor;
@@ -90,6 +91,13 @@ public final class HostilePlugin implements Plugin {
         sink = ++x;
       }
     });
+    // The same loop, declared NON_BLOCKING: a lie that stalls the thread reading the host's calls.
+    context.registerText("spinNonBlocking", (call, input) -> {
+      long x = 0;
+      while (true) {
+        sink = ++x;
+      }
+    }, FunctionOption.NON_BLOCKING);
     context.registerText("deadlock", (call, input) -> deadlock());
     context.registerText("crashJvm", (call, input) -> {
       Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");

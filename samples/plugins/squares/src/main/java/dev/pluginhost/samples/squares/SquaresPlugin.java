@@ -20,8 +20,12 @@ public final class SquaresPlugin implements Plugin {
     // Which process answered: inside the host's sandbox every plugin JVM is pid 2 of its own
     // namespace, so the pid alone cannot tell a pool's processes apart.
     String pid = ProcessHandle.current().pid() + "-" + Long.toHexString(new java.security.SecureRandom().nextLong());
-    // Safe to run twice: the host may retry it on another process if this one dies.
-    context.registerText("square", (call, input) -> square(input) + "@" + pid, FunctionOption.IDEMPOTENT);
+    // Safe to run twice: the host may retry it on another process if this one dies. And quick and
+    // pure, so the runner may run it on the thread that reads calls, without handing it over.
+    context.registerText(
+        "square", (call, input) -> square(input) + "@" + pid, FunctionOption.IDEMPOTENT, FunctionOption.NON_BLOCKING);
+    // The same, run the ordinary way, on a call thread of its own.
+    context.registerText("squareOnThread", (call, input) -> square(input) + "@" + pid, FunctionOption.IDEMPOTENT);
     // Input "n ms": squares n after working ms milliseconds, stopping early if cancelled.
     context.registerText(
         "slowSquare",
