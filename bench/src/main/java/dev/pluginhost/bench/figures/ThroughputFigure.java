@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Calls per second with many small calls in flight ({@code callAsync} of {@code square("7")},
  * {@value #IN_FLIGHT} at a time), to one process and to a pool of two. Each pool is warmed up,
- * then measured over several windows of a fixed length; each window gives one value.
+ * then measured over several windows of a fixed length, alternating between {@code square}
+ * (NON_BLOCKING) and {@code squareOnThread}; each window gives one value.
  */
 public final class ThroughputFigure implements Figure {
   static final int IN_FLIGHT = 64;
@@ -46,9 +47,11 @@ public final class ThroughputFigure implements Figure {
     List<Measure> measures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (int processes : new int[] {1, 2}) {
-      Samples rate = new Samples("processes(" + processes + ")");
-      measure(context, processes, warmup, window, windows, rate, notes);
-      measures.add(new Measure(rate, "calls/s"));
+      Samples inline = new Samples("processes(" + processes + "), " + RoundTripFigure.NON_BLOCKING + " (NON_BLOCKING)");
+      Samples onThread = new Samples("processes(" + processes + "), " + RoundTripFigure.ON_THREAD);
+      measure(context, processes, warmup, window, windows, inline, onThread, notes);
+      measures.add(new Measure(inline, "calls/s"));
+      measures.add(new Measure(onThread, "calls/s"));
     }
     Map<String, String> used = new LinkedHashMap<>();
     used.put("plugin", "squares");
@@ -60,7 +63,14 @@ public final class ThroughputFigure implements Figure {
   }
 
   private void measure(
-      FigureContext context, int processes, Duration warmup, Duration window, int windows, Samples into, List<String> notes)
+      FigureContext context,
+      int processes,
+      Duration warmup,
+      Duration window,
+      int windows,
+      Samples inline,
+      Samples onThread,
+      List<String> notes)
       throws Exception {
     PluginSettings settings =
         PluginSettings.builder()
@@ -77,9 +87,11 @@ public final class ThroughputFigure implements Figure {
       PluginWaits.settle(squares, processes, 0, context.ledger(), PluginWaits.QUIET);
       context.progress().printf("  processes(%d): warming up for %d ms%n", processes, warmup.toMillis());
       Map<String, Integer> failures = new ConcurrentHashMap<>();
-      callsPerSecond(squares, IN_FLIGHT, warmup, failures);
+      callsPerSecond(squares, RoundTripFigure.NON_BLOCKING, IN_FLIGHT, warmup, failures);
+      callsPerSecond(squares, RoundTripFigure.ON_THREAD, IN_FLIGHT, warmup, failures);
       for (int i = 0; i < windows; i++) {
-        into.add(callsPerSecond(squares, IN_FLIGHT, window, failures));
+        inline.add(callsPerSecond(squares, RoundTripFigure.NON_BLOCKING, IN_FLIGHT, window, failures));
+        onThread.add(callsPerSecond(squares, RoundTripFigure.ON_THREAD, IN_FLIGHT, window, failures));
       }
       failures.forEach((error, count) -> notes.add("processes(" + processes + "): " + count + " calls failed: " + error));
     }
@@ -90,7 +102,8 @@ public final class ThroughputFigure implements Figure {
    * returns the calls that succeeded per second of the whole. Failed calls are counted by their
    * error's message into {@code failures}.
    */
-  static double callsPerSecond(PluginHandle plugin, int inFlight, Duration window, Map<String, Integer> failures)
+  static double callsPerSecond(
+      PluginHandle plugin, String function, int inFlight, Duration window, Map<String, Integer> failures)
       throws InterruptedException {
     Semaphore slots = new Semaphore(inFlight);
     AtomicLong succeeded = new AtomicLong();
@@ -98,7 +111,7 @@ public final class ThroughputFigure implements Figure {
     long end = start + window.toNanos();
     while (System.nanoTime() < end) {
       slots.acquire();
-      ListenableFuture<byte[]> call = plugin.callAsync("square", SEVEN, RoundTripFigure.CALL_TIMEOUT);
+      ListenableFuture<byte[]> call = plugin.callAsync(function, SEVEN, RoundTripFigure.CALL_TIMEOUT);
       call.addListener(
           () -> {
             try {
