@@ -235,7 +235,7 @@ public final class RecoveryBenchmark {
 
   private PluginHost host(Path temp, Path plugins, String name, int spares) {
     PluginSettings settings =
-        PluginSettings.builder()
+        BenchSettings.builder()
             .processes(1)
             .warmSpares(spares)
             .restartBackoff(options.restartDelay, options.restartDelay)

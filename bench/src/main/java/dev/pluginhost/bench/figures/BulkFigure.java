@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginHandle;
@@ -44,7 +45,7 @@ public final class BulkFigure implements Figure {
     Samples unaryRate = new Samples("unary echo, 1 MiB each way");
     Samples unaryTime = new Samples("  its round trip");
     Samples streamRate = new Samples("pipe, one way, " + (streamBytes >> 20) + " MiB in 64 KiB messages");
-    PluginSettings settings = PluginSettings.builder().processes(1).maxMessageBytes(MAX_MESSAGE_BYTES).build();
+    PluginSettings settings = BenchSettings.builder().processes(1).maxMessageBytes(MAX_MESSAGE_BYTES).build();
     try (PluginHost host =
         context.hostBuilder(id(), context.pluginsDirectory(id(), "hello")).defaults(settings).build()) {
       host.startAsync().awaitRunning(Duration.ofMinutes(2));

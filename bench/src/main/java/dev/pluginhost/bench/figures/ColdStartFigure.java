@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginHandle;
@@ -39,7 +40,7 @@ public final class ColdStartFigure implements Figure {
     Samples enable = new Samples("enableAsync() to first answer");
     Samples newHost = new Samples("new host: build + start to first answer");
     Samples close = new Samples("  its close()");
-    PluginSettings settings = PluginSettings.builder().processes(1).build();
+    PluginSettings settings = BenchSettings.builder().processes(1).build();
     Path plugins = context.pluginsDirectory(id(), "squares");
     try (PluginHost host =
         context.hostBuilder(id(), plugins).defaults(settings).startDisabled(Set.of("squares")).build()) {

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.ProcessLedger;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What the figures share in one run: where the sample plugins are, whether to run quickly, where
@@ -42,7 +44,55 @@ public final class FigureContext implements AutoCloseable {
   public static FigureContext create(Path samples, boolean quick, PrintStream progress) throws IOException {
     checkNotNull(samples, "samples");
     checkNotNull(progress, "progress");
-    return new FigureContext(samples, quick, progress, Files.createTempDirectory("pluginhost-figures-"));
+    FigureContext context =
+        new FigureContext(samples, quick, progress, Files.createTempDirectory("pluginhost-figures-"));
+    try {
+      context.primeClassData();
+    } catch (IOException | RuntimeException e) {
+      context.close();
+      throw e;
+    }
+    return context;
+  }
+
+  /**
+   * Starts one host and waits until the runner's class-data archive for the benchmarks' settings
+   * exists. A host makes it in the background at its first start on a machine and every plugin JVM
+   * started after maps it; no figure should time the first starts of a machine's life.
+   */
+  private void primeClassData() throws IOException {
+    try (PluginHost host =
+        hostBuilder("prime", pluginsDirectory("prime", "hello"))
+            .defaults(BenchSettings.builder().processes(1).build())
+            .build()) {
+      host.startAsync().awaitRunning(Duration.ofMinutes(2));
+      watch(host.plugin("hello"));
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      boolean said = false;
+      while (trainingRunning()) {
+        if (!said) {
+          progress.println("making the plugin runner's class-data archive (once per machine and JDK)");
+          said = true;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the host's class-data training did not finish within 3 minutes");
+        }
+        Thread.sleep(50);
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the priming host did not start", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while priming", e);
+    }
+  }
+
+  /** Whether a class-data training JVM (which a host starts as its child) is running now. */
+  private static boolean trainingRunning() {
+    return ProcessHandle.current().descendants()
+        .anyMatch(process -> process.info().arguments().stream()
+            .flatMap(java.util.Arrays::stream)
+            .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")));
   }
 
   public Path samples() {
@@ -100,13 +150,11 @@ public final class FigureContext implements AutoCloseable {
 
   /**
    * A host builder over {@code plugins}, with its work directory under the temporary one and the
-   * runner's cache shared by every host of the run (as an application's would be across restarts).
+   * runner's cache where every host keeps it by default (~/.cache/pluginhost), as an application's
+   * would be across restarts.
    */
   public PluginHost.Builder hostBuilder(String name, Path plugins) throws IOException {
-    return PluginHost.builder()
-        .pluginsDirectory(plugins)
-        .workDirectory(newDirectory("work-" + name))
-        .cacheDirectory(temp.resolve("runner-cache"));
+    return PluginHost.builder().pluginsDirectory(plugins).workDirectory(newDirectory("work-" + name));
   }
 
   /** Kills any recorded plugin process still alive and deletes the temporary directory. */

@@ -79,6 +79,9 @@ public final class Figures {
         System.getProperty("os.version"),
         System.getProperty("os.arch"),
         Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    if (!dev.pluginhost.bench.BenchSettings.extraJvmOptions().isEmpty()) {
+      out.printf("plugin JVM options added to the host's defaults: %s%n%n", dev.pluginhost.bench.BenchSettings.extraJvmOptions());
+    }
     List<String> failed = new ArrayList<>();
     try (FigureContext context = FigureContext.create(samples, options.quick(), err)) {
       for (Figure figure : chosen) {

@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginCallException;
@@ -46,7 +47,7 @@ public final class HangFigure implements Figure {
     Map<String, Integer> retried = new TreeMap<>();
     AtomicInteger answeredByHung = new AtomicInteger();
     PluginSettings settings =
-        PluginSettings.builder()
+        BenchSettings.builder()
             .processes(1)
             .callTimeLimit(LIMIT)
             .restartBackoff(RESTART_DELAY, RESTART_DELAY)

@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.CallOutcome;
@@ -43,7 +44,7 @@ public final class MapFigure implements Figure {
     Samples hundred = new Samples("chunk size 100");
     Samples byDefault = new Samples("default chunking (" + (inputs + 4 * PROCESSES - 1) / (4 * PROCESSES) + " a chunk)");
     PluginSettings settings =
-        PluginSettings.builder().processes(PROCESSES).maxConcurrentCallsPerProcess(64).maxQueuedCalls(10_000).build();
+        BenchSettings.builder().processes(PROCESSES).maxConcurrentCallsPerProcess(64).maxQueuedCalls(10_000).build();
     try (PluginHost host =
         context.hostBuilder(id(), context.pluginsDirectory(id(), "squares")).defaults(settings).build()) {
       host.startAsync().awaitRunning(Duration.ofMinutes(2));

@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginHandle;
@@ -33,7 +34,7 @@ public final class MemoryFigure implements Figure {
   @Override
   public FigureResult run(FigureContext context) throws Exception {
     int count = context.pick(8, 3);
-    PluginSettings settings = PluginSettings.builder().processes(1).build();
+    PluginSettings settings = BenchSettings.builder().processes(1).build();
     Footprint.Self empty;
     try (PluginHost host = context.hostBuilder(id() + "-empty", context.newDirectory("plugins-none")).build()) {
       host.startAsync().awaitRunning(Duration.ofMinutes(1));

@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginHandle;
@@ -40,7 +41,7 @@ public final class RoundTripFigure implements Figure {
     int calls = context.pick(10_000, 2_000);
     Samples inline = new Samples("round trip, " + NON_BLOCKING + " (NON_BLOCKING: on the I/O thread)");
     Samples onThread = new Samples("round trip, " + ON_THREAD + " (on a call thread)");
-    PluginSettings settings = PluginSettings.builder().processes(1).build();
+    PluginSettings settings = BenchSettings.builder().processes(1).build();
     try (PluginHost host =
         context.hostBuilder(id(), context.pluginsDirectory(id(), "squares")).defaults(settings).build()) {
       host.startAsync().awaitRunning(Duration.ofMinutes(2));

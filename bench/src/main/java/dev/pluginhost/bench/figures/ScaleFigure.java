@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginSettings;
@@ -32,7 +33,7 @@ public final class ScaleFigure implements Figure {
   @Override
   public FigureResult run(FigureContext context) throws Exception {
     int count = context.pick(100, 10);
-    PluginSettings settings = PluginSettings.builder().processes(1).startTimeout(START_TIMEOUT).build();
+    PluginSettings settings = BenchSettings.builder().processes(1).startTimeout(START_TIMEOUT).build();
     List<Measure> measures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Samples perPlugin = new Samples("resident size per plugin (process tree)");

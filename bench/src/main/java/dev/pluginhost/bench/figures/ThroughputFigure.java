@@ -1,5 +1,6 @@
 package dev.pluginhost.bench.figures;
 
+import dev.pluginhost.bench.BenchSettings;
 import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 
 import com.google.common.util.concurrent.Futures;
@@ -73,7 +74,7 @@ public final class ThroughputFigure implements Figure {
       List<String> notes)
       throws Exception {
     PluginSettings settings =
-        PluginSettings.builder()
+        BenchSettings.builder()
             .processes(processes)
             .maxConcurrentCallsPerProcess(IN_FLIGHT)
             .maxQueuedCalls(4 * IN_FLIGHT)

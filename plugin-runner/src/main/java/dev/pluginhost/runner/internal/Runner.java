@@ -6,13 +6,11 @@ import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
-import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +71,6 @@ public final class Runner {
         Executors.newCachedThreadPool(
             new ThreadFactoryBuilder().setNameFormat("pluginhost-call-%d").setDaemon(true).build());
     service = new RunnerService(this, handlers);
-    HealthStatusManager health = new HealthStatusManager();
-    health.setStatus("", ServingStatus.SERVING);
     TokenInterceptor tokens = new TokenInterceptor(token);
     server =
         NettyServerBuilder.forAddress(new DomainSocketAddress(bootstrap.getSocketPath()))
@@ -87,7 +83,6 @@ public final class Runner {
             .maxInboundMessageSize(
                 bootstrap.getMaxMessageBytes() > 0 ? bootstrap.getMaxMessageBytes() : 4 * 1024 * 1024)
             .addService(ServerInterceptors.intercept(service, tokens))
-            .addService(ServerInterceptors.intercept(health.getHealthService(), tokens))
             .build()
             .start();
     System.out.println(WireProtocol.READY_LINE);

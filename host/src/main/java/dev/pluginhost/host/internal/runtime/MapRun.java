@@ -33,6 +33,8 @@ import java.util.function.BiConsumer;
 final class MapRun {
   /** Extra time an unordered iterator waits past the deadline for the last verdicts to arrive. */
   private static final long VERDICT_SLACK_MILLIS = 2000;
+  /** Chunks of this many inputs or more keep four a process in flight; smaller ones more. */
+  static final int SMALL_CHUNK = 64;
 
   private final PluginSupervisor supervisor;
   private final String function;
@@ -56,10 +58,22 @@ final class MapRun {
     this.options = options;
     this.deadline = Deadline.after(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
     this.chunkSize = options.chunkSize() > 0 ? options.chunkSize() : autoChunkSize(inputs.size(), settings.processes());
-    // Enough chunks in flight to keep every process busy, and a few more waiting so none idles
-    // between one chunk and the next.
-    this.window = Math.max(2, settings.processes() * Math.min(settings.maxConcurrentCallsPerProcess(), 4) * 2);
+    this.window =
+        window(chunkSize, settings.processes(), settings.maxConcurrentCallsPerProcess(), settings.maxQueuedCalls());
     this.sink = sink;
+  }
+
+  /**
+   * How many chunks a map keeps in flight: enough to keep every process busy, and as many again
+   * waiting so none idles between one chunk and the next. Small chunks are over in about a round
+   * trip, so they need many in flight to hide it: up to every call slot of the pool for chunks of
+   * one input, down to four a process for chunks of {@value #SMALL_CHUNK} inputs or more. Never
+   * more than the pool can run and queue, so a map alone is never refused for a full queue.
+   */
+  static int window(int chunkSize, int processes, int maxConcurrentCallsPerProcess, int maxQueuedCalls) {
+    int perProcess = Math.max(4, SMALL_CHUNK / Math.max(1, chunkSize));
+    int wanted = Math.max(2, processes * Math.min(maxConcurrentCallsPerProcess, perProcess) * 2);
+    return Math.max(1, Math.min(wanted, processes * maxConcurrentCallsPerProcess + maxQueuedCalls));
   }
 
   /** Python's rule: the inputs over four times the pool size, rounded up. */

@@ -267,6 +267,16 @@ class PluginSupervisorDispatchTest extends SupervisorTestBase {
     assertEquals(expected, MapRun.autoChunkSize(inputs, processes));
   }
 
+  @ParameterizedTest(name = "chunks of {0} over {1} processes of {2} slots and a queue of {3} -> {4} in flight")
+  @CsvSource({
+    "1, 2, 16, 1000, 64", "1, 2, 64, 1000, 256", "8, 2, 16, 1000, 32", "64, 2, 16, 1000, 16",
+    "12500, 2, 16, 1000, 16", "1, 1, 1, 1000, 2", "1, 2, 16, 10, 42", "1, 1, 1, 0, 1"
+  })
+  void mapWindow_keepsMoreSmallChunksInFlight_withinWhatThePoolRunsAndQueues(
+      int chunkSize, int processes, int slots, int queue, int expected) {
+    assertEquals(expected, MapRun.window(chunkSize, processes, slots, queue));
+  }
+
   @Test
   void processes_reportCallsInFlightAndStartedPerProcess() {
     running(pool(2));
