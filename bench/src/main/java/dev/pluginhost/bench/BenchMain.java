@@ -1,6 +1,7 @@
 package dev.pluginhost.bench;
 
 import dev.pluginhost.bench.baseline.BaselinesCommand;
+import dev.pluginhost.bench.compare.CompareCommand;
 import dev.pluginhost.bench.figures.FigureOptions;
 import dev.pluginhost.bench.figures.Figures;
 import java.io.PrintStream;
@@ -23,6 +24,7 @@ public final class BenchMain {
           "usage: java -jar bench/target/pluginhost-bench.jar recovery [options]",
           "       java -jar bench/target/pluginhost-bench.jar baselines [options]",
           "       java -jar bench/target/pluginhost-bench.jar figures [options]",
+          "       java -jar bench/target/pluginhost-bench.jar compare [options]",
           "",
           "  recovery          time a plugin's recovery from SIGKILL, cold and with a warm spare,",
           "                    against a cold start and a call's round trip in the same run",
@@ -45,7 +47,9 @@ public final class BenchMain {
           "  --plugins DIR     the sample plugins (default: samples/target/plugins of this build)",
           "  --verbose         also show the host's log and the plugins' output",
           "",
-          BaselinesCommand.USAGE);
+          BaselinesCommand.USAGE,
+          "",
+          CompareCommand.USAGE);
 
   private BenchMain() {}
 
@@ -60,6 +64,19 @@ public final class BenchMain {
     }
     if (args[0].equals("baselines")) {
       return BaselinesCommand.run(Arrays.asList(args).subList(1, args.length), findSamples(), out, err);
+    }
+    if (args[0].equals("compare")) {
+      Path samples = samples(null, err);
+      if (samples == null) {
+        return 1;
+      }
+      try {
+        return CompareCommand.run(Arrays.asList(args).subList(1, args.length), samples, out, err);
+      } catch (Exception e) {
+        err.println("compare failed: " + e);
+        e.printStackTrace(err);
+        return 1;
+      }
     }
     if (args[0].equals("figures")) {
       return figures(Arrays.asList(args).subList(1, args.length), out, err);
