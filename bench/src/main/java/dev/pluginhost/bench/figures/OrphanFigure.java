@@ -17,7 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Orphan cleanup: a host in a JVM of its own ({@link OrphanHostMain}) runs three sample plugins;
@@ -47,7 +46,6 @@ public final class OrphanFigure implements Figure {
     Samples lastGone = new Samples("SIGKILL to the last plugin process gone");
     List<String> notes = new ArrayList<>();
     Path plugins = context.pluginsDirectory(id(), PLUGINS.toArray(String[]::new));
-    Path cache = context.newDirectory("orphans-cache");
     int processes = 0;
     int zombies = 0;
     context.progress().printf("  %d rounds, a new host JVM each%n", rounds);
@@ -63,7 +61,9 @@ public final class OrphanFigure implements Figure {
                   OrphanHostMain.class.getName(),
                   plugins.toString(),
                   work.toString(),
-                  cache.toString())
+                  // The cache every host uses by default, whose class-data archive the run made
+                  // first: a host killed while it trained would leave a training JVM to count.
+                  OrphanHostMain.DEFAULT_CACHE)
               .redirectError(stderr.toFile())
               .start();
       Set<Long> tree = new LinkedHashSet<>();
@@ -74,9 +74,9 @@ public final class OrphanFigure implements Figure {
         context.ledger().addAll(tree);
         processes = tree.size();
         Thread.sleep(300);
-        AtomicLong exitedAt = new AtomicLong();
         long killedAt = System.nanoTime();
-        host.onExit().thenRun(() -> exitedAt.set(System.nanoTime()));
+        // When this JVM saw the exit; waited on below, so it is always set before it is read.
+        java.util.concurrent.CompletableFuture<Long> exitedAt = host.onExit().thenApply(p -> System.nanoTime());
         host.destroyForcibly();
         Set<Long> alive = new LinkedHashSet<>(tree);
         long first = 0;
@@ -95,13 +95,13 @@ public final class OrphanFigure implements Figure {
           }
           Thread.sleep(0, 500_000);
         }
-        host.onExit().get(5, TimeUnit.SECONDS);
+        long exitSeen = exitedAt.get(5, TimeUnit.SECONDS);
         if (!alive.isEmpty()) {
           notes.add("round " + (round + 1) + ": " + alive.size() + " of " + tree.size() + " processes still alive after "
               + GIVE_UP.toSeconds() + " s (killed): " + alive);
           continue;
         }
-        hostGone.add((exitedAt.get() - killedAt) / 1e6);
+        hostGone.add((exitSeen - killedAt) / 1e6);
         firstGone.add((first - killedAt) / 1e6);
         lastGone.add((last - killedAt) / 1e6);
       } finally {

@@ -17,19 +17,24 @@ import java.util.stream.Collectors;
  * plugin serves, and then waits to be killed. If its standard input ends first (the benchmark
  * died), it closes the host and exits.
  *
- * <p>Arguments: plugins directory, work directory, runner cache directory.
+ * <p>Arguments: plugins directory, work directory, runner cache directory (or {@value
+ * #DEFAULT_CACHE} for the host's default).
  */
 public final class OrphanHostMain {
+  static final String DEFAULT_CACHE = "default";
+
   private OrphanHostMain() {}
 
   public static void main(String[] args) throws Exception {
-    PluginHost host =
+    PluginHost.Builder builder =
         PluginHost.builder()
             .pluginsDirectory(Path.of(args[0]))
             .workDirectory(Path.of(args[1]))
-            .cacheDirectory(Path.of(args[2]))
-            .defaults(PluginSettings.builder().processes(1).build())
-            .build();
+            .defaults(PluginSettings.builder().processes(1).build());
+    if (!args[2].equals(DEFAULT_CACHE)) {
+      builder.cacheDirectory(Path.of(args[2]));
+    }
+    PluginHost host = builder.build();
     try {
       host.startAsync().awaitRunning(Duration.ofMinutes(2));
       List<Long> pids = new ArrayList<>();

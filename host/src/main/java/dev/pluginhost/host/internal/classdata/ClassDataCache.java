@@ -5,6 +5,9 @@ import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.internal.spawn.ClassDataArchive;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +91,7 @@ public final class ClassDataCache implements AutoCloseable {
     if (closed || archive.exists() || !TRAINING_NOW.add(archive.file())) {
       return;
     }
+    deleteAbandonedTemporaries(archive.file().getParent());
     long started = System.nanoTime();
     try {
       new ClassDataTraining(
@@ -109,6 +114,23 @@ public final class ClassDataCache implements AutoCloseable {
     } finally {
       training = null;
       TRAINING_NOW.remove(archive.file());
+    }
+  }
+
+  /**
+   * Deletes half-written archives that a training left behind when its host died (they are named
+   * {@code <archive>.<pid>-<nanos>.tmp}) once they are an hour old: no training takes that long.
+   */
+  private static void deleteAbandonedTemporaries(Path cacheDirectory) {
+    long cutoff = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(cacheDirectory, "runner-*.tmp")) {
+      for (Path file : files) {
+        if (Files.getLastModifiedTime(file).toMillis() < cutoff) {
+          Files.deleteIfExists(file);
+        }
+      }
+    } catch (IOException e) {
+      log.debug("could not clean up abandoned class-data archives in {}", cacheDirectory, e);
     }
   }
 

@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,7 @@ import java.util.function.Consumer;
 final class ClassDataTraining {
   private static final int CALLS = 300;
   private static final int OUTPUT_LINES_KEPT = 40;
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
   private final ClassDataArchive archive;
   private final PluginSettings settings;
@@ -95,7 +97,13 @@ final class ClassDataTraining {
       Path data = Files.createDirectory(work.resolve("data"));
       Path jar = TrainingJar.write(work.resolve("training.jar"));
       Path socket = socketDirectory.resolve("r.sock");
-      List<String> command = JvmCommand.command(settings, runnerJar, tmp, archive.createOptions(temporary));
+      List<String> command = new ArrayList<>();
+      if (Files.isExecutable(SETPRIV)) {
+        // Killed outright if the host dies: a JVM left to exit on its own would first spend a
+        // second writing an archive nobody will move into place.
+        command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
+      }
+      command.addAll(JvmCommand.command(settings, runnerJar, tmp, archive.createOptions(temporary)));
       ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
       builder.environment().clear();
       builder.environment().putAll(environment);
