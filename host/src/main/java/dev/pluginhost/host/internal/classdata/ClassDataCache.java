@@ -119,11 +119,12 @@ public final class ClassDataCache implements AutoCloseable {
 
   /**
    * Deletes half-written archives that a training left behind when its host died (they are named
-   * {@code <archive>.<pid>-<nanos>.tmp}) once they are an hour old: no training takes that long.
+   * {@code <archive>.<pid>-<nanos>.tmp}, and Java 25 adds {@code .config} for its first step) once
+   * they are an hour old: no training takes that long.
    */
   private static void deleteAbandonedTemporaries(Path cacheDirectory) {
     long cutoff = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(cacheDirectory, "runner-*.tmp")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(cacheDirectory, "runner-*.tmp*")) {
       for (Path file : files) {
         if (Files.getLastModifiedTime(file).toMillis() < cutoff) {
           Files.deleteIfExists(file);

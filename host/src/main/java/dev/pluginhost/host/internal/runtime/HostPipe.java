@@ -53,7 +53,7 @@ final class HostPipe implements TrackedPipe, InFlight {
       PluginProcess process, String function, Deadline deadline, Duration timeout, Map<String, String> metadata) {
     HostPipe pipe = new HostPipe(process, function, deadline, timeout);
     if (!process.register(pipe)) {
-      throw new NotSentException(process.plugin.id(), function, process.deathNow());
+      throw process.notSent(function);
     }
     process.client().asyncStub().withDeadline(deadline).pipe(pipe.new Responses());
     synchronized (pipe.sending) {

@@ -23,4 +23,17 @@ final class NotSentException extends PluginCallException {
         null,
         null);
   }
+
+  /** Not sent to a process that is still alive but condemned: {@code why} says what awaits it. */
+  NotSentException(String pluginId, String function, long pid, String why) {
+    super(
+        Status.Code.UNAVAILABLE,
+        pluginId,
+        function,
+        pid,
+        "plugin " + pluginId + " (pid " + pid + ") " + why + "; the call was not sent to it",
+        null,
+        null,
+        null);
+  }
 }

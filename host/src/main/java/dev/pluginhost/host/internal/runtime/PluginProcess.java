@@ -83,6 +83,8 @@ public final class PluginProcess implements Worker {
   private volatile ChildProcess child;
   private volatile RunnerClient client;
   private DeathCause intendedCause;
+  /** Why a kill was ordered, once one was: from then on the process takes no new calls. */
+  private volatile String condemnedFor;
   private String intendedDetail;
   private Path runDirectory;
   private Path socketDirectory;
@@ -341,6 +343,7 @@ public final class PluginProcess implements Worker {
         intendedDetail = detail;
       }
     }
+    condemn(detail);
     ChildProcess process = child;
     if (process != null) {
       log.warn("plugin {} pid {}: killing: {}", plugin.id(), pid, detail);
@@ -413,11 +416,37 @@ public final class PluginProcess implements Worker {
   boolean register(InFlight call) {
     inFlight.add(call);
     call.completion().addListener(() -> inFlight.remove(call), directExecutor());
-    if (death.isDone()) {
+    if (death.isDone() || condemnedFor != null) {
       inFlight.remove(call);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Takes no new calls from now on, because of {@code detail} (such as "was killed as hung: ..."),
+   * ahead of a kill about to be ordered. The first reason given is kept.
+   */
+  void condemn(String detail) {
+    synchronized (this) {
+      if (condemnedFor == null) {
+        condemnedFor = detail;
+      }
+    }
+  }
+
+  @Override
+  public boolean acceptsCalls() {
+    return condemnedFor == null && !death.isDone();
+  }
+
+  /** Why a call cannot be sent to this process: its death, or the kill it is waiting for. */
+  NotSentException notSent(String function) {
+    ProcessDeath dead = deathNow();
+    if (dead != null) {
+      return new NotSentException(plugin.id(), function, dead);
+    }
+    return new NotSentException(plugin.id(), function, pid, "is going away (it " + condemnedFor + ")");
   }
 
   /** The death, if the process has died. */

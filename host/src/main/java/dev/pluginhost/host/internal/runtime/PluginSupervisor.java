@@ -800,6 +800,7 @@ public final class PluginSupervisor implements PluginHandle {
     for (Member member : members) {
       if (member.role == ProcessInfo.Role.SERVING
           && member.inFlight < settings.maxConcurrentCallsPerProcess()
+          && member.worker.acceptsCalls()
           && (best == null
               || (best.retiring && !member.retiring)
               || (best.retiring == member.retiring && member.inFlight < best.inFlight))) {

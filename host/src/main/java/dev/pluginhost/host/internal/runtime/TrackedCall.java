@@ -104,7 +104,7 @@ final class TrackedCall<T> implements InFlight {
     TrackedCall<T> call = new TrackedCall<>(process, function, timeout);
     if (!process.register(call)) {
       return Futures.immediateFailedFuture(
-          new NotSentException(process.plugin.id(), function, process.deathNow()));
+          process.notSent(function));
     }
     ListenableFuture<R> rpc = rpcCall.apply(process.client().futureStub());
     ScheduledFuture<?> limitTimer =
@@ -144,10 +144,12 @@ final class TrackedCall<T> implements InFlight {
       return;
     }
     Duration limit = process.settings.callTimeLimit();
+    String detail =
+        "was killed as hung: call '" + function + "' ran past the " + CallErrors.millis(limit) + " call limit";
+    // Condemned before the caller hears: a call it makes next must not be sent to this process.
+    process.condemn(detail);
     result.setException(CallErrors.overCallLimit(process.plugin.id(), function, process.pid(), limit));
-    process.kill(
-        DeathCause.KILLED_CALL_LIMIT,
-        "was killed as hung: call '" + function + "' ran past the " + CallErrors.millis(limit) + " call limit");
+    process.kill(DeathCause.KILLED_CALL_LIMIT, detail);
   }
 
   @Override

@@ -26,6 +26,15 @@ interface Worker {
    */
   long residentBytes();
 
+  /**
+   * Whether the process takes new calls: false once it has been condemned (a kill was ordered, as
+   * for a hung call) or has died. A supervisor sends it nothing more; a call sent anyway fails as
+   * not sent, which is always safe to send elsewhere.
+   */
+  default boolean acceptsCalls() {
+    return true;
+  }
+
   /** Starts the process; completes when it serves, fails once it has died without serving. */
   ListenableFuture<Void> start();
 

@@ -62,6 +62,10 @@ public final class JvmCommand {
     // No attach listener: nothing, not even another plugin's process as the same user, can load an
     // agent into this JVM or read its internals with jcmd.
     command.add("-XX:+DisableAttachMechanism");
+    // Netty loads its epoll library with System.loadLibrary, which Java 24 and later warn about on
+    // every start unless native access is enabled. Enabling it takes nothing away: a plugin may load
+    // native code anyway (only warned about), and its process is the boundary that protects the host.
+    command.add("--enable-native-access=ALL-UNNAMED");
     // A native crash's report lands where the host looks for it, not in the working directory.
     command.add("-XX:ErrorFile=" + tmpDirectory.resolve("hs_err_pid%p.log"));
     command.add("-Djava.io.tmpdir=" + tmpDirectory);
