@@ -3,7 +3,6 @@ package dev.pluginhost.host.internal.spawn;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,24 +52,19 @@ public final class ClassDataArchive {
       return Optional.empty();
     }
     Path javaHome = java.getParent() == null ? null : java.getParent().getParent();
-    if (javaHome == null) {
+    Properties release = JdkRelease.of(java);
+    if (javaHome == null || release.isEmpty()) {
       return Optional.empty();
     }
-    Properties release = new Properties();
-    try (InputStream in = Files.newInputStream(javaHome.resolve("release"))) {
-      release.load(in);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    String version = unquote(release.getProperty("JAVA_VERSION", ""));
-    int feature = featureRelease(version);
+    String version = release.getProperty("JAVA_VERSION", "");
+    int feature = JdkRelease.featureRelease(version);
     if (feature < 17) {
       return Optional.empty();
     }
     Hasher hasher = Hashing.sha256().newHasher();
     hasher.putString(java.toString(), StandardCharsets.UTF_8).putByte((byte) 0);
     hasher.putString(version, StandardCharsets.UTF_8).putByte((byte) 0);
-    hasher.putString(unquote(release.getProperty("IMPLEMENTOR", "")), StandardCharsets.UTF_8).putByte((byte) 0);
+    hasher.putString(release.getProperty("IMPLEMENTOR", ""), StandardCharsets.UTF_8).putByte((byte) 0);
     try {
       BasicFileAttributes modules =
           Files.readAttributes(javaHome.resolve("lib").resolve("modules"), BasicFileAttributes.class);
@@ -130,25 +124,5 @@ public final class ClassDataArchive {
       return List.of("-XX:AOTCacheOutput=" + output);
     }
     return List.of("-XX:ArchiveClassesAtExit=" + output);
-  }
-
-  /** The feature release of a {@code JAVA_VERSION} such as {@code 17.0.15} or {@code 25}; 0 if unreadable. */
-  static int featureRelease(String version) {
-    String first = version.split("[.+-]", 2)[0];
-    try {
-      int feature = Integer.parseInt(first);
-      // Java 8 and older called themselves 1.x.
-      return feature == 1 ? 0 : feature;
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  private static String unquote(String value) {
-    String trimmed = value.trim();
-    if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {
-      return trimmed.substring(1, trimmed.length() - 1);
-    }
-    return trimmed;
   }
 }

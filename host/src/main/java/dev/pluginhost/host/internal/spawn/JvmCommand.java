@@ -62,10 +62,14 @@ public final class JvmCommand {
     // No attach listener: nothing, not even another plugin's process as the same user, can load an
     // agent into this JVM or read its internals with jcmd.
     command.add("-XX:+DisableAttachMechanism");
-    // Netty loads its epoll library with System.loadLibrary, which Java 24 and later warn about on
-    // every start unless native access is enabled. Enabling it takes nothing away: a plugin may load
-    // native code anyway (only warned about), and its process is the boundary that protects the host.
-    command.add("--enable-native-access=ALL-UNNAMED");
+    if (JdkRelease.feature(settings.javaExecutable()) >= 24) {
+      // Netty loads its epoll library with System.loadLibrary, which Java 24 and later warn about
+      // on every start unless native access is enabled. Enabling it takes nothing away: a plugin
+      // may load native code anyway (only warned about), and its process is the boundary that
+      // protects the host. Not before 24: the option turns off the class-data archive's optimized
+      // module handling, which costs start-up time, for no warning to silence.
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
     // A native crash's report lands where the host looks for it, not in the working directory.
     command.add("-XX:ErrorFile=" + tmpDirectory.resolve("hs_err_pid%p.log"));
     command.add("-Djava.io.tmpdir=" + tmpDirectory);

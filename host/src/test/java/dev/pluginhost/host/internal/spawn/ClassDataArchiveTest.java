@@ -134,10 +134,10 @@ class ClassDataArchiveTest {
 
   @Test
   void featureRelease_readsModernAndLegacyVersionStrings() {
-    assertEquals(17, ClassDataArchive.featureRelease("17.0.15"));
-    assertEquals(25, ClassDataArchive.featureRelease("25"));
-    assertEquals(21, ClassDataArchive.featureRelease("21-ea"));
-    assertEquals(0, ClassDataArchive.featureRelease("1.8.0_392"));
-    assertEquals(0, ClassDataArchive.featureRelease(""));
+    assertEquals(17, JdkRelease.featureRelease("17.0.15"));
+    assertEquals(25, JdkRelease.featureRelease("25"));
+    assertEquals(21, JdkRelease.featureRelease("21-ea"));
+    assertEquals(0, JdkRelease.featureRelease("1.8.0_392"));
+    assertEquals(0, JdkRelease.featureRelease(""));
   }
 }

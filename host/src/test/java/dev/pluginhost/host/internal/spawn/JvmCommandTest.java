@@ -114,4 +114,22 @@ class JvmCommandTest {
     assertTrue(command.indexOf("-XX:SharedArchiveFile=/a.jsa") < command.indexOf("-Xshare:off"));
     assertEquals(List.of("-cp", RUNNER_JAR.toString(), JvmCommand.RUNNER_MAIN), command.subList(command.size() - 3, command.size()));
   }
+
+  @Test
+  void nativeAccess_isEnabledOnlyForJdksThatWarnWithoutIt(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+    Path java17 = fakeJdk(temp.resolve("jdk17"), "17.0.15");
+    Path java25 = fakeJdk(temp.resolve("jdk25"), "25.0.1");
+
+    List<String> on17 = JvmCommand.command(PluginSettings.builder().javaExecutable(java17).build(), RUNNER_JAR, TMP);
+    List<String> on25 = JvmCommand.command(PluginSettings.builder().javaExecutable(java25).build(), RUNNER_JAR, TMP);
+
+    assertFalse(on17.contains("--enable-native-access=ALL-UNNAMED"), on17.toString());
+    assertTrue(on25.contains("--enable-native-access=ALL-UNNAMED"), on25.toString());
+  }
+
+  private static Path fakeJdk(Path home, String version) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(home.resolve("bin"));
+    java.nio.file.Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+    return java.nio.file.Files.writeString(home.resolve("bin").resolve("java"), "");
+  }
 }
