@@ -1,6 +1,5 @@
 package dev.pluginhost.bench.baseline;
 
-import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import java.io.File;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ final class EchoServerCommand {
    * @param tmpDirectory the child's temporary directory, as a plugin's
    */
   static List<String> forDefaults(String classpath, Path tmpDirectory, Path socket, ExecutorChoice executors) {
-    List<String> plugin = JvmCommand.command(PluginSettings.defaults(), Path.of("runner.jar"), tmpDirectory);
+    List<String> plugin = JvmCommand.command(dev.pluginhost.bench.BenchSettings.builder().build(), Path.of("runner.jar"), tmpDirectory);
     return replaceMain(
         plugin, absolute(classpath), EchoServerMain.class.getName(), List.of(socket.toString(), executors.label()));
   }

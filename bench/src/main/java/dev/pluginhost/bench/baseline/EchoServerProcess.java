@@ -2,7 +2,6 @@ package dev.pluginhost.bench.baseline;
 
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
-import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,7 +65,7 @@ public final class EchoServerProcess implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(EchoServerCommand.forDefaults(classpath, directory, socket, executors));
       builder.directory(directory.toFile());
       builder.environment().clear();
-      builder.environment().putAll(JvmCommand.environment(PluginSettings.defaults(), System.getenv()));
+      builder.environment().putAll(JvmCommand.environment(dev.pluginhost.bench.BenchSettings.builder().build(), System.getenv()));
       long began = System.nanoTime();
       process = builder.start();
       drain(process.getErrorStream(), stderr, "echo-server-stderr");

@@ -65,6 +65,40 @@ final class Footprint {
     return new Plugin(trees, jvms);
   }
 
+  /**
+   * The proportional set size (PSS) of a process and its descendants in bytes: each page counted
+   * as its share among the processes that map it. Plugin JVMs share the JDK's library and the
+   * runner's class-data archive, so their PSS sums to what they really take together, where their
+   * resident sizes count the shared pages once for each.
+   */
+  static long treeProportionalBytes(long pid) {
+    long total = proportionalBytes(pid);
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+    if (handle.isPresent()) {
+      try (Stream<ProcessHandle> below = handle.get().descendants()) {
+        for (ProcessHandle child : below.toList()) {
+          total += Math.max(0, proportionalBytes(child.pid()));
+        }
+      }
+    }
+    return total;
+  }
+
+  /** The {@code Pss} of {@code /proc/PID/smaps_rollup} in bytes, or 0 if it cannot be read. */
+  static long proportionalBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+        if (line.startsWith("Pss:")) {
+          String[] words = line.substring("Pss:".length()).trim().split("\\s+");
+          return Long.parseLong(words[0]) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Gone, or not readable: counted as nothing.
+    }
+    return 0;
+  }
+
   /** VmRSS of {@code pid} in bytes, or -1 if it cannot be read. */
   static long residentBytes(long pid) {
     try {

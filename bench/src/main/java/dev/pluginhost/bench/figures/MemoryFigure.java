@@ -43,6 +43,7 @@ public final class MemoryFigure implements Figure {
     }
     Samples tree = new Samples("plugin process tree (sandbox + JVM), idle");
     Samples jvm = new Samples("  the plugin JVM alone");
+    Samples proportional = new Samples("plugin process tree, proportional (PSS) among " + count);
     Footprint.Self full;
     context.progress().printf("  %d plugins, 100 calls each, then %d s idle%n", count, SETTLE.toSeconds());
     try (Fleet fleet = Fleet.start(context, id(), count, settings)) {
@@ -57,11 +58,13 @@ public final class MemoryFigure implements Figure {
         Footprint.Plugin sizes = Footprint.plugin(plugin);
         sizes.trees().forEach(bytes -> tree.add(bytes / Footprint.MIB));
         sizes.jvms().forEach(bytes -> jvm.add(bytes / Footprint.MIB));
+        plugin.processes().forEach(p -> proportional.add(Footprint.treeProportionalBytes(p.pid()) / Footprint.MIB));
       }
     }
     List<Measure> measures = new ArrayList<>();
     measures.add(new Measure(tree, "MiB"));
     measures.add(new Measure(jvm, "MiB"));
+    measures.add(new Measure(proportional, "MiB"));
     measures.add(Measure.single("host heap after GC, per plugin", (full.heapUsed() - empty.heapUsed()) / Footprint.MIB / count, "MiB"));
     measures.add(Measure.single("host resident size, per plugin", (full.resident() - empty.resident()) / Footprint.MIB / count, "MiB"));
     measures.add(Measure.single("host threads, per plugin", (full.threads() - empty.threads()) / (double) count, "threads"));

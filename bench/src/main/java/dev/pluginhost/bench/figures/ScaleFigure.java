@@ -44,7 +44,11 @@ public final class ScaleFigure implements Figure {
     Fleet fleet = Fleet.start(context, id(), count, settings);
     try {
       double total = 0;
+      double proportional = 0;
       for (PluginHandle plugin : fleet.plugins) {
+        for (var process : plugin.processes()) {
+          proportional += Footprint.treeProportionalBytes(process.pid()) / Footprint.MIB;
+        }
         for (long bytes : Footprint.plugin(plugin).trees()) {
           perPlugin.add(bytes / Footprint.MIB);
           total += bytes / Footprint.MIB;
@@ -59,6 +63,7 @@ public final class ScaleFigure implements Figure {
       measures.add(Measure.single("start to all " + count + " answered a call", fleet.answered, "ms"));
       measures.add(new Measure(fleet.ready, "ms"));
       measures.add(Measure.single("total resident size of all plugin processes", total, "MiB"));
+      measures.add(Measure.single("  their total proportional size (PSS: shared pages shared out)", proportional, "MiB"));
       measures.add(new Measure(perPlugin, "MiB"));
       measures.add(Measure.single("host heap after GC", self.heapUsed() / Footprint.MIB, "MiB"));
       measures.add(Measure.single("host resident size", self.resident() / Footprint.MIB, "MiB"));

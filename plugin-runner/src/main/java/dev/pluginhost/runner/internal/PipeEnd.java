@@ -9,13 +9,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The plugin's end of a streaming call: a blocking {@link Pipe} over gRPC's asynchronous stream,
- * with flow control both ways. The runner asks gRPC for the next message only after the plugin
- * took the previous one, and {@link #send} waits while the transport is not ready, so neither a
- * fast caller nor a fast plugin can grow the other's memory.
+ * with flow control both ways. The runner keeps at most {@value #WINDOW} of the caller's messages
+ * asked for or waiting (asking gRPC for one more each time the plugin takes one), and {@link #send}
+ * waits while the transport is not ready, so neither a fast caller nor a fast plugin can grow the
+ * other's memory beyond a few messages. A window of a few rather than one keeps a stream moving
+ * while the plugin's thread and the event loop hand messages over.
  */
 final class PipeEnd implements Pipe {
   private static final Object END = new Object();
   private static final Object CANCELLED = new Object();
+  /** Messages asked for or waiting, at most. */
+  static final int WINDOW = 4;
 
   private final ServerCallStreamObserver<PipeFrame> responses;
   private final GrpcCallContext call;
@@ -27,6 +31,11 @@ final class PipeEnd implements Pipe {
   PipeEnd(ServerCallStreamObserver<PipeFrame> responses, GrpcCallContext call) {
     this.responses = responses;
     this.call = call;
+  }
+
+  /** Asks for the first window of messages; called once, when the pipe opens. */
+  void start() {
+    responses.request(WINDOW);
   }
 
   /** A data frame from the caller. Called by gRPC, one message at a time. */

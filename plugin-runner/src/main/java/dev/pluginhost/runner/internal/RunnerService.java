@@ -316,7 +316,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
           new GrpcCallContext(name, grpcContext, frame.getOpen().getMetadataMap(), handlerExecutor);
       PipeEnd pipeEnd = new PipeEnd(responses, call);
       end = pipeEnd;
-      responses.request(1);
+      pipeEnd.start();
       handlerExecutor.execute(() -> serve(name, function, call, pipeEnd));
     }
 

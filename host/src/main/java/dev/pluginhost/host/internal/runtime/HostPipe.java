@@ -21,13 +21,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The host's end of one streaming call: a blocking {@link PluginPipe} over gRPC's asynchronous
- * stream, with flow control both ways (the next message is requested only after the caller took
- * the last; {@link #send} waits while the transport is not ready).
+ * stream, with flow control both ways (at most {@value #WINDOW} of the plugin's messages asked for
+ * or waiting, one more asked for as the caller takes one; {@link #send} waits while the transport
+ * is not ready).
  */
 final class HostPipe implements TrackedPipe, InFlight {
   private static final Object END = new Object();
   /** Extra time {@link #receive} waits past the deadline for gRPC's own verdict to arrive. */
   private static final long VERDICT_SLACK_MILLIS = 1000;
+  /** The plugin's messages asked for or waiting, at most: a few keep a stream moving. */
+  static final int WINDOW = 4;
 
   private final PluginProcess process;
   private final String function;
@@ -69,7 +72,7 @@ final class HostPipe implements TrackedPipe, InFlight {
     @Override
     public void beforeStart(ClientCallStreamObserver<PipeFrame> stream) {
       requests = stream;
-      stream.disableAutoRequestWithInitial(1);
+      stream.disableAutoRequestWithInitial(WINDOW);
       stream.setOnReadyHandler(HostPipe.this::signalReadiness);
     }
 
