@@ -24,7 +24,7 @@ final class Tables {
 
   static String format(List<Comparison> rows) {
     String header = String.format(
-        Locale.ROOT, "%-58s %12s %-22s %12s %-8s %8s  %-12s %s%n",
+        Locale.ROOT, "%-66s %12s %-22s %12s %-8s %8s  %-12s %s%n",
         "figure (medians)", "host", "against", "it", "unit", "ratio", "bar", "");
     StringBuilder table = new StringBuilder(header);
     for (Comparison row : rows) {
@@ -32,7 +32,7 @@ final class Tables {
       String ratio = row.hasBaseline() ? String.format(Locale.ROOT, "%.2fx", row.ratio()) : "";
       String theirs = Double.isNaN(row.theirs()) ? "" : number(row.theirs());
       table.append(String.format(
-          Locale.ROOT, "%-58s %12s %-22s %12s %-8s %8s  %-12s %s%n",
+          Locale.ROOT, "%-66s %12s %-22s %12s %-8s %8s  %-12s %s%n",
           row.what(), number(row.ours()), row.against(), theirs, row.unit(), ratio, row.bar(), verdict));
     }
     return table.toString();

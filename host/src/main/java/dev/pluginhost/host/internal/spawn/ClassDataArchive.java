@@ -101,14 +101,19 @@ public final class ClassDataArchive {
    * loads its classes from the jar, as without the options, and says nothing.
    */
   public List<String> useOptions() {
-    if (javaRelease >= FIRST_AOT_CACHE_RELEASE) {
-      return List.of("-XX:AOTCache=" + file, "-Xlog:aot=off", "-Xlog:cds=off");
-    }
     // Mapped where it was made rather than at a random address: relocating it would cost some
     // 20 ms at every start and write to nearly every page, which would then count towards each
     // plugin's resident memory instead of being shared by all of them. Randomizing the address
     // protects a JVM from memory-corruption exploits; a plugin already runs code of its choosing in
     // this JVM, so it gains nothing from the address that it could not have anyway.
+    if (javaRelease >= FIRST_AOT_CACHE_RELEASE) {
+      return List.of(
+          "-XX:AOTCache=" + file,
+          "-XX:+UnlockDiagnosticVMOptions",
+          "-XX:ArchiveRelocationMode=0",
+          "-Xlog:aot=off",
+          "-Xlog:cds=off");
+    }
     return List.of(
         "-XX:SharedArchiveFile=" + file,
         "-Xshare:auto",

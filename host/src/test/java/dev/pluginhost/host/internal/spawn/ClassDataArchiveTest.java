@@ -108,6 +108,7 @@ class ClassDataArchiveTest {
     assertEquals(25, archive.javaRelease());
     assertTrue(archive.file().getFileName().toString().endsWith(".aot"));
     assertTrue(archive.useOptions().contains("-XX:AOTCache=" + archive.file()));
+    assertTrue(archive.useOptions().contains("-XX:ArchiveRelocationMode=0"));
     assertEquals(List.of("-XX:AOTCacheOutput=/x/out.tmp"), archive.createOptions(Path.of("/x/out.tmp")));
   }
 
