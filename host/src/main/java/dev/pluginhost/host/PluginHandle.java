@@ -80,6 +80,10 @@ public interface PluginHandle {
   /**
    * Calls a unary function without waiting. The future fails with a {@link PluginCallException};
    * cancelling it cancels the call in the plugin.
+   *
+   * <p>The future usually completes on one of the host's I/O threads, which serve every plugin's
+   * socket. A listener added with {@code directExecutor()} runs there and must be short and never
+   * block; give work that may block an executor of its own.
    */
   default ListenableFuture<byte[]> callAsync(String function, byte[] input, Duration timeout) {
     return callAsync(function, input, timeout, Map.of());
@@ -115,7 +119,10 @@ public interface PluginHandle {
    */
   List<CallOutcome> map(String function, List<byte[]> inputs, MapOptions options);
 
-  /** {@link #map} without waiting; cancelling the future cancels the chunks in flight. */
+  /**
+   * {@link #map} without waiting; cancelling the future cancels the chunks in flight. Like {@link
+   * #callAsync}'s, the future usually completes on one of the host's I/O threads.
+   */
   ListenableFuture<List<CallOutcome>> mapAsync(String function, List<byte[]> inputs, MapOptions options);
 
   /**
