@@ -76,4 +76,17 @@ public final class WireProtocol {
         + ", runner speaks v"
         + runnerVersion;
   }
+
+  /** What a pipe may hold of the other side's messages, asked for or waiting, in bytes at most. */
+  public static final int PIPE_BUDGET_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * How many of the other side's messages a pipe keeps asked for or waiting: up to four, so a
+   * stream keeps moving while threads hand messages over, but never more than {@link
+   * #PIPE_BUDGET_BYTES} of messages as large as {@code maxMessageBytes} allows, and at least one.
+   */
+  public static int pipeWindow(int maxMessageBytes) {
+    int largest = maxMessageBytes > 0 ? maxMessageBytes : 4 * 1024 * 1024;
+    return Math.max(1, Math.min(4, PIPE_BUDGET_BYTES / largest));
+  }
 }

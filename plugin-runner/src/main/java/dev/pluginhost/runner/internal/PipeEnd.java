@@ -9,8 +9,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The plugin's end of a streaming call: a blocking {@link Pipe} over gRPC's asynchronous stream,
- * with flow control both ways. The runner keeps at most {@value #WINDOW} of the caller's messages
- * asked for or waiting (asking gRPC for one more each time the plugin takes one), and {@link #send}
+ * with flow control both ways. The runner keeps at most a window of the caller's messages asked
+ * for or waiting ({@code WireProtocol.pipeWindow}: up to four, within 16 MiB; one more is asked
+ * for each time the plugin takes one), and {@link #send}
  * waits while the transport is not ready, so neither a fast caller nor a fast plugin can grow the
  * other's memory beyond a few messages. A window of a few rather than one keeps a stream moving
  * while the plugin's thread and the event loop hand messages over.
@@ -18,8 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 final class PipeEnd implements Pipe {
   private static final Object END = new Object();
   private static final Object CANCELLED = new Object();
-  /** Messages asked for or waiting, at most. */
-  static final int WINDOW = 4;
 
   private final ServerCallStreamObserver<PipeFrame> responses;
   private final GrpcCallContext call;
@@ -33,9 +32,9 @@ final class PipeEnd implements Pipe {
     this.call = call;
   }
 
-  /** Asks for the first window of messages; called once, when the pipe opens. */
-  void start() {
-    responses.request(WINDOW);
+  /** Asks for the first window of {@code window} messages; called once, when the pipe opens. */
+  void start(int window) {
+    responses.request(window);
   }
 
   /** A data frame from the caller. Called by gRPC, one message at a time. */

@@ -90,6 +90,11 @@ public final class Runner {
     server.awaitTermination();
   }
 
+  /** The largest message the runner accepts, as the bootstrap set it; 0 for gRPC's default. */
+  int maxMessageBytes() {
+    return bootstrap.getMaxMessageBytes();
+  }
+
   int protocolVersion() {
     return protocolVersion;
   }

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The runner's side of {@code pluginhost.runner.v1.PluginRunner}. */
 final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
+  /** The largest batch of a NON_BLOCKING function run on the event loop; larger ones are handed over. */
+  static final int INLINE_BATCH_LIMIT = 64;
   private final Runner runner;
   private final FunctionTable functions = new FunctionTable();
   private final CallTracker calls = new CallTracker();
@@ -151,7 +153,9 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
 
   @Override
   public void invokeBatch(InvokeBatchRequest request, StreamObserver<InvokeBatchResponse> responses) {
-    if (functions.nonBlocking(request.getFunction())) {
+    // A non-blocking function's microseconds add up over a large batch: only small ones run in
+    // place, so the event loop is never held long enough to miss a health probe.
+    if (functions.nonBlocking(request.getFunction()) && request.getInputsCount() <= INLINE_BATCH_LIMIT) {
       invokeBatchNow(request, responses);
       return;
     }
@@ -316,7 +320,7 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
           new GrpcCallContext(name, grpcContext, frame.getOpen().getMetadataMap(), handlerExecutor);
       PipeEnd pipeEnd = new PipeEnd(responses, call);
       end = pipeEnd;
-      pipeEnd.start();
+      pipeEnd.start(WireProtocol.pipeWindow(runner.maxMessageBytes()));
       handlerExecutor.execute(() -> serve(name, function, call, pipeEnd));
     }
 

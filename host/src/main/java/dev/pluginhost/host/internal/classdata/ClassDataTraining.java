@@ -50,6 +50,9 @@ final class ClassDataTraining {
   private static final int CALLS = 300;
   private static final int OUTPUT_LINES_KEPT = 40;
   private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+  /** Whether this machine's setpriv has --pdeathsig (util-linux 2.33 and later); asked once. */
+  private static final com.google.common.base.Supplier<Boolean> SETPRIV_WORKS =
+      com.google.common.base.Suppliers.memoize(ClassDataTraining::setprivHasPdeathsig);
 
   private final ClassDataArchive archive;
   private final PluginSettings settings;
@@ -98,7 +101,7 @@ final class ClassDataTraining {
       Path jar = TrainingJar.write(work.resolve("training.jar"));
       Path socket = socketDirectory.resolve("r.sock");
       List<String> command = new ArrayList<>();
-      if (Files.isExecutable(SETPRIV)) {
+      if (SETPRIV_WORKS.get()) {
         // Killed outright if the host dies: a JVM left to exit on its own would first spend a
         // second writing an archive nobody will move into place.
         command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL"));
@@ -143,11 +146,16 @@ final class ClassDataTraining {
         Files.move(temporary, archive.file(), StandardCopyOption.REPLACE_EXISTING);
       }
     } finally {
-      if (process != null && process.isAlive()) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
+      if (process != null) {
+        // Java 25 assembles its cache in a child JVM of its own, which a kill of the parent spares.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        if (process.isAlive()) {
+          process.destroyForcibly();
+          process.waitFor(5, TimeUnit.SECONDS);
+        }
       }
       Files.deleteIfExists(temporary);
+      Files.deleteIfExists(temporary.resolveSibling(temporary.getFileName() + ".config"));
       Directories.deleteQuietly(work);
       Directories.deleteQuietly(socketDirectory);
     }
@@ -251,5 +259,26 @@ final class ClassDataTraining {
       said = output.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", output);
     }
     return new IOException("the class-data training JVM " + what + said);
+  }
+
+  private static boolean setprivHasPdeathsig() {
+    if (!Files.isExecutable(SETPRIV)) {
+      return false;
+    }
+    try {
+      Process probe =
+          new ProcessBuilder(SETPRIV.toString(), "--pdeathsig", "KILL", "true").redirectErrorStream(true).start();
+      probe.getOutputStream().close();
+      if (!probe.waitFor(5, TimeUnit.SECONDS)) {
+        probe.destroyForcibly();
+        return false;
+      }
+      return probe.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 }

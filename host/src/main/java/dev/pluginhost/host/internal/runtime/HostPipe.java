@@ -8,6 +8,7 @@ import com.google.common.util.concurrent.SettableFuture;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.ProcessDeath;
+import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.PipeFrame;
 import dev.pluginhost.proto.runner.v1.PipeOpen;
 import io.grpc.Deadline;
@@ -21,16 +22,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The host's end of one streaming call: a blocking {@link PluginPipe} over gRPC's asynchronous
- * stream, with flow control both ways (at most {@value #WINDOW} of the plugin's messages asked for
- * or waiting, one more asked for as the caller takes one; {@link #send} waits while the transport
- * is not ready).
+ * stream, with flow control both ways (a window of the plugin's messages asked for or waiting,
+ * {@code WireProtocol.pipeWindow}: up to four, within 16 MiB; one more asked for as the caller
+ * takes one; {@link #send} waits while the transport is not ready).
  */
 final class HostPipe implements TrackedPipe, InFlight {
   private static final Object END = new Object();
   /** Extra time {@link #receive} waits past the deadline for gRPC's own verdict to arrive. */
   private static final long VERDICT_SLACK_MILLIS = 1000;
-  /** The plugin's messages asked for or waiting, at most: a few keep a stream moving. */
-  static final int WINDOW = 4;
 
   private final PluginProcess process;
   private final String function;
@@ -72,7 +71,7 @@ final class HostPipe implements TrackedPipe, InFlight {
     @Override
     public void beforeStart(ClientCallStreamObserver<PipeFrame> stream) {
       requests = stream;
-      stream.disableAutoRequestWithInitial(WINDOW);
+      stream.disableAutoRequestWithInitial(WireProtocol.pipeWindow(process.settings.maxMessageBytes()));
       stream.setOnReadyHandler(HostPipe.this::signalReadiness);
     }
 

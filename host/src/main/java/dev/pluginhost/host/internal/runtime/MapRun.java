@@ -68,12 +68,17 @@ final class MapRun {
    * waiting so none idles between one chunk and the next. Small chunks are over in about a round
    * trip, so they need many in flight to hide it: up to every call slot of the pool for chunks of
    * one input, down to four a process for chunks of {@value #SMALL_CHUNK} inputs or more. Never
-   * more than the pool can run and queue, so a map alone is never refused for a full queue.
+   * more than the pool can run and queue, less one place a process, so a map alone is never
+   * refused for a full queue.
    */
   static int window(int chunkSize, int processes, int maxConcurrentCallsPerProcess, int maxQueuedCalls) {
-    int perProcess = Math.max(4, SMALL_CHUNK / Math.max(1, chunkSize));
-    int wanted = Math.max(2, processes * Math.min(maxConcurrentCallsPerProcess, perProcess) * 2);
-    return Math.max(1, Math.min(wanted, processes * maxConcurrentCallsPerProcess + maxQueuedCalls));
+    long perProcess = Math.max(4, SMALL_CHUNK / Math.max(1, chunkSize));
+    long wanted = Math.max(2, (long) processes * Math.min(maxConcurrentCallsPerProcess, perProcess) * 2);
+    // A chunk's place in its process is given back only after the map hears its result and sends
+    // the next chunk: one place a process is left free, or that next chunk would find the pool and
+    // its queue full and be refused.
+    long room = (long) processes * maxConcurrentCallsPerProcess + maxQueuedCalls - processes;
+    return (int) Math.max(1, Math.min(wanted, room));
   }
 
   /** Python's rule: the inputs over four times the pool size, rounded up. */

@@ -52,8 +52,9 @@ final class JdkRelease {
         raw.load(in);
       }
       raw.stringPropertyNames().forEach(name -> unquoted.setProperty(name, unquote(raw.getProperty(name))));
-    } catch (IOException e) {
-      // No release file: nothing known.
+    } catch (IOException | RuntimeException e) {
+      // No release file, or one Properties cannot read: nothing known.
+      unquoted.clear();
     }
     return unquoted;
   }

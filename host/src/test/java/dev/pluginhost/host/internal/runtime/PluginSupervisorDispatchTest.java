@@ -270,7 +270,8 @@ class PluginSupervisorDispatchTest extends SupervisorTestBase {
   @ParameterizedTest(name = "chunks of {0} over {1} processes of {2} slots and a queue of {3} -> {4} in flight")
   @CsvSource({
     "1, 2, 16, 1000, 64", "1, 2, 64, 1000, 256", "8, 2, 16, 1000, 32", "64, 2, 16, 1000, 16",
-    "12500, 2, 16, 1000, 16", "1, 1, 1, 1000, 2", "1, 2, 16, 10, 42", "1, 1, 1, 0, 1"
+    "12500, 2, 16, 1000, 16", "1, 1, 1, 1000, 2", "1, 2, 16, 10, 40", "8, 2, 16, 0, 30", "1, 1, 1, 0, 1",
+    "1, 100000, 100000, 1000, 12800000"
   })
   void mapWindow_keepsMoreSmallChunksInFlight_withinWhatThePoolRunsAndQueues(
       int chunkSize, int processes, int slots, int queue, int expected) {
