@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.pluginhost.host.internal.spawn.ClassDataArchive;
 import dev.pluginhost.it.support.RunningHost;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,8 +108,9 @@ class ClassDataSharingTest {
   /** This JVM's descendants that are training JVMs writing into {@code cache}. */
   private static List<ProcessHandle> trainingJvms(Path cache) {
     return ProcessHandle.current().descendants()
-        .filter(p -> p.info().arguments().map(args -> String.join(" ", args)).orElse("").contains(cache.toString()))
-        .filter(p -> p.info().arguments().map(args -> String.join(" ", args)).orElse("").matches(".*(ArchiveClassesAtExit|AOTCacheOutput).*"))
+        .filter(p -> p.info().arguments()
+            .map(args -> ClassDataArchive.isTraining(List.of(args)) && String.join(" ", args).contains(cache.toString()))
+            .orElse(false))
         .toList();
   }
 }

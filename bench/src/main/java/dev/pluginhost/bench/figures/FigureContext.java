@@ -7,6 +7,7 @@ import com.google.common.io.RecursiveDeleteOption;
 import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.ProcessLedger;
 import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.internal.spawn.ClassDataArchive;
 import dev.pluginhost.host.PluginHost;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -90,9 +91,9 @@ public final class FigureContext implements AutoCloseable {
   /** Whether a class-data training JVM (which a host starts as its child) is running now. */
   private static boolean trainingRunning() {
     return ProcessHandle.current().descendants()
-        .anyMatch(process -> process.info().arguments().stream()
-            .flatMap(java.util.Arrays::stream)
-            .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput=")));
+        .anyMatch(process -> process.info().arguments()
+            .map(args -> ClassDataArchive.isTraining(java.util.List.of(args)))
+            .orElse(false));
   }
 
   public Path samples() {

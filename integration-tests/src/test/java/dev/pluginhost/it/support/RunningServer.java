@@ -1,5 +1,6 @@
 package dev.pluginhost.it.support;
 
+import dev.pluginhost.host.internal.spawn.ClassDataArchive;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -171,9 +172,7 @@ public final class RunningServer implements AutoCloseable {
   }
 
   private static boolean isClassDataTraining(ProcessHandle process) {
-    return process.info().arguments().stream()
-        .flatMap(java.util.Arrays::stream)
-        .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=") || arg.startsWith("-XX:AOTCacheOutput="));
+    return process.info().arguments().map(args -> ClassDataArchive.isTraining(List.of(args))).orElse(false);
   }
 
   /** Records the server's descendants now, so that close can check they are gone. */

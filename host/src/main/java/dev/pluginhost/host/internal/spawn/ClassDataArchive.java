@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The class-data archive of the plugin runner for one JDK and one set of JVM options: the classes
@@ -30,6 +29,8 @@ import java.util.Properties;
 public final class ClassDataArchive {
   /** The first Java release whose own ahead-of-time cache is used instead of AppCDS. */
   static final int FIRST_AOT_CACHE_RELEASE = 25;
+  private static final String CREATE_APPCDS = "-XX:ArchiveClassesAtExit=";
+  private static final String CREATE_AOT_CACHE = "-XX:AOTCacheOutput=";
 
   private final Path file;
   private final int javaRelease;
@@ -45,29 +46,18 @@ public final class ClassDataArchive {
    * (no {@code release} file) or is older than Java 17, where nothing is archived.
    */
   public static Optional<ClassDataArchive> forCommand(Path cacheDirectory, List<String> keyCommand) {
-    Path java;
-    try {
-      java = Path.of(keyCommand.get(0)).toRealPath();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-    Path javaHome = java.getParent() == null ? null : java.getParent().getParent();
-    Properties release = JdkRelease.of(java);
-    if (javaHome == null || release.isEmpty()) {
-      return Optional.empty();
-    }
-    String version = release.getProperty("JAVA_VERSION", "");
-    int feature = JdkRelease.featureRelease(version);
+    Optional<JdkRelease> jdk = JdkRelease.of(Path.of(keyCommand.get(0)));
+    int feature = jdk.map(JdkRelease::feature).orElse(0);
     if (feature < 17) {
       return Optional.empty();
     }
     Hasher hasher = Hashing.sha256().newHasher();
-    hasher.putString(java.toString(), StandardCharsets.UTF_8).putByte((byte) 0);
-    hasher.putString(version, StandardCharsets.UTF_8).putByte((byte) 0);
-    hasher.putString(release.getProperty("IMPLEMENTOR", ""), StandardCharsets.UTF_8).putByte((byte) 0);
+    hasher.putString(jdk.get().launcher().toString(), StandardCharsets.UTF_8).putByte((byte) 0);
+    hasher.putString(jdk.get().version(), StandardCharsets.UTF_8).putByte((byte) 0);
+    hasher.putString(jdk.get().values().getProperty("IMPLEMENTOR", ""), StandardCharsets.UTF_8).putByte((byte) 0);
     try {
       BasicFileAttributes modules =
-          Files.readAttributes(javaHome.resolve("lib").resolve("modules"), BasicFileAttributes.class);
+          Files.readAttributes(jdk.get().home().resolve("lib").resolve("modules"), BasicFileAttributes.class);
       hasher.putLong(modules.size()).putLong(modules.lastModifiedTime().toMillis());
     } catch (IOException e) {
       return Optional.empty();
@@ -123,11 +113,19 @@ public final class ClassDataArchive {
         "-Xlog:cds+dynamic=off");
   }
 
+  /**
+   * Whether {@code arguments} (a process's command line after the launcher) are a training JVM's:
+   * one that writes an archive as it exits, which a host may run beside its plugins for seconds.
+   */
+  public static boolean isTraining(List<String> arguments) {
+    return arguments.stream().anyMatch(arg -> arg.startsWith(CREATE_APPCDS) || arg.startsWith(CREATE_AOT_CACHE));
+  }
+
   /** The options that make a training JVM write the archive to {@code output} as it exits. */
   public List<String> createOptions(Path output) {
     if (javaRelease >= FIRST_AOT_CACHE_RELEASE) {
-      return List.of("-XX:AOTCacheOutput=" + output);
+      return List.of(CREATE_AOT_CACHE + output);
     }
-    return List.of("-XX:ArchiveClassesAtExit=" + output);
+    return List.of(CREATE_APPCDS + output);
   }
 }

@@ -5,26 +5,34 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** What a JDK's {@code release} file says about it, read once per java launcher. */
-final class JdkRelease {
-  private static final Map<Path, Properties> READ = new ConcurrentHashMap<>();
+/**
+ * A JDK as its {@code release} file describes it, found from a java launcher and read once per
+ * launcher path.
+ *
+ * @param launcher the launcher's real path (links resolved)
+ * @param home the JDK's home directory, the launcher's grandparent
+ * @param values the release file's properties, quotes removed
+ */
+record JdkRelease(Path launcher, Path home, Properties values) {
+  private static final Map<Path, Optional<JdkRelease>> READ = new ConcurrentHashMap<>();
 
-  private JdkRelease() {}
-
-  /**
-   * The {@code release} file of the JDK that {@code java} (a launcher, as a path) belongs to, with
-   * quotes removed from its values; empty if there is none or it cannot be read.
-   */
-  static Properties of(Path java) {
+  /** The JDK of launcher {@code java}; empty if it has no readable release file. */
+  static Optional<JdkRelease> of(Path java) {
     return READ.computeIfAbsent(java.toAbsolutePath(), JdkRelease::read);
   }
 
-  /** The Java feature release of the JDK of {@code java}, such as 17; 0 if unknown. */
-  static int feature(Path java) {
-    return featureRelease(of(java).getProperty("JAVA_VERSION", ""));
+  /** {@code JAVA_VERSION}, such as {@code 17.0.15}; empty if not said. */
+  String version() {
+    return values.getProperty("JAVA_VERSION", "");
+  }
+
+  /** The Java feature release, such as 17; 0 if unknown. */
+  int feature() {
+    return featureRelease(version());
   }
 
   /** The feature release of a {@code JAVA_VERSION} such as {@code 17.0.15} or {@code 25}; 0 if unreadable. */
@@ -39,24 +47,24 @@ final class JdkRelease {
     }
   }
 
-  private static Properties read(Path java) {
-    Properties unquoted = new Properties();
+  private static Optional<JdkRelease> read(Path java) {
     try {
       Path real = java.toRealPath();
       Path home = real.getParent() == null ? null : real.getParent().getParent();
       if (home == null) {
-        return unquoted;
+        return Optional.empty();
       }
       Properties raw = new Properties();
       try (InputStream in = Files.newInputStream(home.resolve("release"))) {
         raw.load(in);
       }
-      raw.stringPropertyNames().forEach(name -> unquoted.setProperty(name, unquote(raw.getProperty(name))));
+      Properties values = new Properties();
+      raw.stringPropertyNames().forEach(name -> values.setProperty(name, unquote(raw.getProperty(name))));
+      return Optional.of(new JdkRelease(real, home, values));
     } catch (IOException | RuntimeException e) {
-      // No release file, or one Properties cannot read: nothing known.
-      unquoted.clear();
+      // No launcher or release file, or one Properties cannot read: nothing known.
+      return Optional.empty();
     }
-    return unquoted;
   }
 
   private static String unquote(String value) {

@@ -62,7 +62,7 @@ public final class JvmCommand {
     // No attach listener: nothing, not even another plugin's process as the same user, can load an
     // agent into this JVM or read its internals with jcmd.
     command.add("-XX:+DisableAttachMechanism");
-    if (JdkRelease.feature(settings.javaExecutable()) >= 24) {
+    if (JdkRelease.of(settings.javaExecutable()).map(JdkRelease::feature).orElse(0) >= 24) {
       // Netty loads its epoll library with System.loadLibrary, which Java 24 and later warn about
       // on every start unless native access is enabled. Enabling it takes nothing away: a plugin
       // may load native code anyway (only warned about), and its process is the boundary that
