@@ -141,4 +141,13 @@ class ClassDataArchiveTest {
     assertEquals(0, JdkRelease.featureRelease("1.8.0_392"));
     assertEquals(0, JdkRelease.featureRelease(""));
   }
+
+  @Test
+  void aTrainingJvm_isToldApartByTheOptionThatWritesItsArchive() {
+    ClassDataArchive java17 = ClassDataArchive.forCommand(cache, command(java, "/c/r.jar")).orElseThrow();
+
+    assertTrue(ClassDataArchive.isTraining(java17.createOptions(Path.of("/x/out.tmp"))));
+    assertTrue(ClassDataArchive.isTraining(List.of("-Xmx64m", "-XX:AOTCacheOutput=/x/a.aot", "-cp", "r.jar")));
+    assertFalse(ClassDataArchive.isTraining(java17.useOptions()));
+  }
 }

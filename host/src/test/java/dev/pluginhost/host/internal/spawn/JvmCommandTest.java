@@ -132,4 +132,14 @@ class JvmCommandTest {
     java.nio.file.Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
     return java.nio.file.Files.writeString(home.resolve("bin").resolve("java"), "");
   }
+
+  @Test
+  void byDefault_aPluginJvmStartsLean_withoutAnAttachListener_andItsOwnOptionsComeLast() {
+    PluginSettings settings = PluginSettings.builder().addJvmOptions("-XX:TieredStopAtLevel=4").build();
+
+    List<String> command = JvmCommand.command(settings, RUNNER_JAR, TMP);
+
+    assertTrue(command.containsAll(List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:+DisableAttachMechanism")), command.toString());
+    assertTrue(command.indexOf("-XX:TieredStopAtLevel=1") < command.indexOf("-XX:TieredStopAtLevel=4"), command.toString());
+  }
 }
