@@ -11,9 +11,14 @@ import dev.pluginhost.it.support.RunningHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +62,13 @@ class ClassDataSharingTest {
       running.pidOf("squares");
     }
     // The training starts with the first spawn and takes seconds; the host closed at once.
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!trainingJvms(cache).isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        trainingJvms(cache).forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle training : trainingJvms(cache)) {
+      try {
+        training.onExit().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        training.destroyForcibly();
         fail("the training JVM outlived its host's close() by " + TIMEOUT.toSeconds() + " s");
       }
-      Thread.sleep(20);
     }
     try (Stream<Path> files = Files.list(cache)) {
       List<Path> left =
@@ -75,19 +80,31 @@ class ClassDataSharingTest {
     }
   }
 
+  /** Waits for the archive to be moved into {@code cache}, as the file system reports it. */
   private static Path awaitArchive(Path cache) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TRAINING.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Stream<Path> files = Files.list(cache)) {
-        Optional<Path> archive =
-            files.filter(f -> f.getFileName().toString().matches("runner-\\d+-[0-9a-f]+\\.(jsa|aot)")).findFirst();
-        if (archive.isPresent()) {
-          return archive.get();
+    try (WatchService watcher = cache.getFileSystem().newWatchService()) {
+      cache.register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+      while (true) {
+        // Looked for after registering, so an archive moved in before then is not missed.
+        try (Stream<Path> files = Files.list(cache)) {
+          Optional<Path> archive = files.filter(ClassDataSharingTest::isArchive).findFirst();
+          if (archive.isPresent()) {
+            return archive.get();
+          }
         }
+        WatchKey key = watcher.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (key == null) {
+          throw new AssertionError("no class-data archive appeared in " + cache + " within " + TRAINING);
+        }
+        key.pollEvents();
+        key.reset();
       }
-      Thread.sleep(50);
     }
-    throw new AssertionError("no class-data archive appeared in " + cache + " within " + TRAINING);
+  }
+
+  private static boolean isArchive(Path file) {
+    return file.getFileName().toString().matches("runner-\\d+-[0-9a-f]+\\.(jsa|aot)");
   }
 
   /** Whether the process or any of its descendants (the JVM, when bubblewrap is in between) maps {@code file}. */
