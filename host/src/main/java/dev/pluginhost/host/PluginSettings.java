@@ -28,6 +28,7 @@ public final class PluginSettings {
   private final ImmutableSet<String> inheritedEnvironment;
   private final ImmutableMap<String, String> environment;
   private final ImmutableMap<String, String> config;
+  private final ImmutableSet<String> grants;
   private final Duration startTimeout;
   private final Duration callTimeLimit;
   private final Duration probeInterval;
@@ -65,6 +66,7 @@ public final class PluginSettings {
     this.inheritedEnvironment = ImmutableSet.copyOf(b.inheritedEnvironment);
     this.environment = ImmutableMap.copyOf(b.environment);
     this.config = ImmutableMap.copyOf(b.config);
+    this.grants = ImmutableSet.copyOf(b.grants);
     this.startTimeout = b.startTimeout;
     this.callTimeLimit = b.callTimeLimit;
     this.probeInterval = b.probeInterval;
@@ -138,6 +140,14 @@ public final class PluginSettings {
   /** The plugin's own configuration, given to its start hook; default empty. */
   public Map<String, String> config() {
     return config;
+  }
+
+  /**
+   * What the host grants the plugin beyond computing (see {@link Grants}); default none. A plugin
+   * that uses a host service it was not granted gets PERMISSION_DENIED naming the grant.
+   */
+  public Set<String> grants() {
+    return grants;
   }
 
   /** From spawn to the start hook's return, at most; default 30 s. */
@@ -330,6 +340,7 @@ public final class PluginSettings {
     private final Set<String> inheritedEnvironment = new LinkedHashSet<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<String, String> config = new LinkedHashMap<>();
+    private final Set<String> grants = new LinkedHashSet<>();
     private Duration startTimeout = Duration.ofSeconds(30);
     private Duration callTimeLimit = Duration.ofSeconds(60);
     private Duration probeInterval = Duration.ofSeconds(2);
@@ -369,6 +380,7 @@ public final class PluginSettings {
       inheritedEnvironment.addAll(s.inheritedEnvironment);
       environment.putAll(s.environment);
       config.putAll(s.config);
+      grants.addAll(s.grants);
       startTimeout = s.startTimeout;
       callTimeLimit = s.callTimeLimit;
       probeInterval = s.probeInterval;
@@ -431,6 +443,19 @@ public final class PluginSettings {
     /** Sets an environment variable for the plugin. */
     public Builder environment(String name, String value) {
       environment.put(checkNotNull(name, "name"), checkNotNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Grants the plugin these host services or permissions, named as {@link Grants} describes
+     * ({@code "kv"}, {@code "call:squares"}, {@code "service:billing"}...).
+     *
+     * @throws IllegalArgumentException for a name that is not a grant
+     */
+    public Builder grant(String... names) {
+      for (String name : names) {
+        grants.add(Grants.check(name));
+      }
       return this;
     }
 

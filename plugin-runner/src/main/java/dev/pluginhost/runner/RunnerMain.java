@@ -3,8 +3,8 @@ package dev.pluginhost.runner;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
 import dev.pluginhost.runner.internal.Lifeline;
+import dev.pluginhost.runner.internal.NoInheritedInput;
 import dev.pluginhost.runner.internal.Runner;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 
 /**
@@ -28,14 +28,13 @@ public final class RunnerMain {
 
   public static void main(String[] args) throws Exception {
     InputStream hostPipe = System.in;
-    // The plugin gets an empty stdin: the real one belongs to the host.
-    System.setIn(new ByteArrayInputStream(new byte[0]));
-
     RunnerBootstrap bootstrap = RunnerBootstrap.parseDelimitedFrom(hostPipe);
     if (bootstrap == null) {
       System.err.println("pluginhost-runner: no bootstrap on stdin; this JVM is started by a host");
       System.exit(2);
     }
+    // The real stdin belongs to the host; the plugin's fails loudly when read.
+    System.setIn(new NoInheritedInput(bootstrap.getPluginId()));
     int protocolVersion = Integer.getInteger(PROTOCOL_OVERRIDE_PROPERTY, WireProtocol.VERSION);
     Runner runner = new Runner(bootstrap, protocolVersion);
     Lifeline.watch(hostPipe, runner::exitBecauseHostIsGone);

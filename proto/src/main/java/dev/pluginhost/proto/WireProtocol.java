@@ -28,6 +28,13 @@ public final class WireProtocol {
   public static final Metadata.Key<String> EXCEPTION_CLASS_TRAILER =
       Metadata.Key.of("x-pluginhost-exception-class", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** Trailer naming the grant a plugin lacked, on a host service's PERMISSION_DENIED. */
+  public static final Metadata.Key<String> MISSING_GRANT_TRAILER =
+      Metadata.Key.of("x-pluginhost-missing-grant", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The file name of the host's services socket in a spawn's private directory. */
+  public static final String HOST_SERVICES_SOCKET = "h.sock";
+
   /**
    * The line a runner prints on standard output once its socket is bound and before any plugin
    * code has run; the host waits for it instead of polling the socket.

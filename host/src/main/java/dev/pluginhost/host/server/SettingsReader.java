@@ -66,6 +66,7 @@ final class SettingsReader {
     SETTINGS.put("jvm-options", (c, k, b) -> b.addJvmOptions(c.getStringList(k).toArray(String[]::new)));
     SETTINGS.put("inherit-environment", (c, k, b) -> b.inheritEnvironment(c.getStringList(k).toArray(String[]::new)));
     SETTINGS.put("environment", (c, k, b) -> strings(c, k).forEach(b::environment));
+    SETTINGS.put("grants", (c, k, b) -> b.grant(c.getStringList(k).toArray(String[]::new)));
     SETTINGS.put("config", (c, k, b) -> strings(c, k).forEach(b::config));
   }
 

@@ -9,9 +9,10 @@ public final class PluginApi {
    * plugin built against an earlier minor version calls; a major version may break.
    *
    * <p>1.1 added {@link FunctionOption} and the register methods that take it; 1.2 added {@link
-   * FunctionOption#NON_BLOCKING}.
+   * FunctionOption#NON_BLOCKING}; 1.3 added the host services ({@link PluginContext#grants()} and
+   * what follows it) and {@link PluginContext#requireConfig}.
    */
-  public static final String VERSION = "1.2";
+  public static final String VERSION = "1.3";
 
   /** The descriptor every plugin jar carries. */
   public static final String DESCRIPTOR_PATH = "META-INF/plugin.properties";

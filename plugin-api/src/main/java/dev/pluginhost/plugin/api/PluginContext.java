@@ -3,15 +3,21 @@ package dev.pluginhost.plugin.api;
 import java.lang.System.Logger;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the host gives a plugin at start: who it is, its configuration, a logger, a place to keep
- * files, and the means to register functions.
+ * files, the means to register functions, and the host services it was granted.
  *
  * <p>Registration is allowed only during {@link Plugin#start}; afterwards the register methods
  * throw {@link IllegalStateException}. Names are unique per plugin: registering a name twice
  * throws {@link IllegalArgumentException}. Every other method may be called from any thread at any
- * time.
+ * time, including after the start hook returned, from the plugin's functions.
+ *
+ * <p>Host services ({@link #log()}, {@link #store()}, {@link #locks()}, {@link #plugins()},
+ * {@link #service(String)}) are what a plugin may ask of its host, each only if the host granted
+ * it by name in the plugin's settings; without the grant every use fails with a {@link
+ * HostServiceException} whose code is PERMISSION_DENIED and which names the grant. Since API 1.3.
  */
 public interface PluginContext {
 
@@ -26,6 +32,46 @@ public interface PluginContext {
    * never null.
    */
   Map<String, String> config();
+
+  /**
+   * The configuration value under {@code key}, for settings the plugin cannot work without.
+   *
+   * @throws IllegalStateException if the host passed no such setting. The message says why a
+   *     value the application has is still not here: a plugin JVM inherits nothing from its host
+   *     (no globals, system properties, environment or open files; it is spawned, never forked),
+   *     so what it needs must be passed in its configuration.
+   */
+  default String requireConfig(String key) {
+    String value = config().get(key);
+    if (value == null) {
+      throw new IllegalStateException(
+          "plugin " + pluginId() + " has no configuration value '" + key + "': a plugin JVM inherits nothing from"
+              + " its host (no globals, system properties, environment or open files: it is spawned, not forked);"
+              + " pass it in the plugin's config (settings: config { " + key + " = ... })");
+    }
+    return value;
+  }
+
+  /** What the host granted this plugin ({@code log}, {@code kv}, {@code call:ID}...); empty by default. */
+  Set<String> grants();
+
+  /** Structured, tagged records for the host's log; needs the grant {@code log}. */
+  StructuredLog log();
+
+  /** The plugin's key-value store, kept by the host; needs the grant {@code kv}. */
+  KeyValueStore store();
+
+  /** Named locks shared by the plugin's processes; needs the grant {@code locks}. */
+  Locks locks();
+
+  /** Calls to other plugins of this host; each needs the grant {@code call:ID}. */
+  PluginCalls plugins();
+
+  /**
+   * The embedding application's service registered as {@code name}; using it needs the grant
+   * {@code service:NAME}. Never fails itself: a missing grant or service shows at the first call.
+   */
+  ServiceClient service(String name);
 
   /**
    * A logger whose records reach the host's log, tagged with this plugin's id and process id.

@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
+import dev.pluginhost.runner.internal.services.HostConnection;
+import dev.pluginhost.runner.internal.services.HostServicesAccess;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -45,6 +47,7 @@ public final class Runner {
   private ExecutorService handlers;
   private Server server;
   private RunnerService service;
+  private HostServicesAccess hostServices;
 
   public Runner(RunnerBootstrap bootstrap, int protocolVersion) {
     this.bootstrap = bootstrap;
@@ -70,6 +73,11 @@ public final class Runner {
     handlers =
         Executors.newCachedThreadPool(
             new ThreadFactoryBuilder().setNameFormat("pluginhost-call-%d").setDaemon(true).build());
+    hostServices =
+        new HostServicesAccess(
+            bootstrap.getPluginId(),
+            java.util.Set.copyOf(bootstrap.getGrantsList()),
+            new HostConnection(bootstrap.getHostServicesSocket(), token, eventLoops, bootstrap.getMaxMessageBytes()));
     service = new RunnerService(this, handlers);
     TokenInterceptor tokens = new TokenInterceptor(token);
     server =
@@ -101,6 +109,10 @@ public final class Runner {
 
   byte[] token() {
     return token;
+  }
+
+  HostServicesAccess hostServices() {
+    return hostServices;
   }
 
   LoadedPlugin plugin() {

@@ -1,14 +1,21 @@
 package dev.pluginhost.runner.internal;
 
 import dev.pluginhost.plugin.api.FunctionOption;
+import dev.pluginhost.plugin.api.KeyValueStore;
+import dev.pluginhost.plugin.api.Locks;
+import dev.pluginhost.plugin.api.PluginCalls;
 import dev.pluginhost.plugin.api.PluginContext;
+import dev.pluginhost.plugin.api.ServiceClient;
 import dev.pluginhost.plugin.api.StreamingFunction;
+import dev.pluginhost.plugin.api.StructuredLog;
 import dev.pluginhost.plugin.api.TextFunction;
 import dev.pluginhost.plugin.api.UnaryFunction;
+import dev.pluginhost.runner.internal.services.HostServicesAccess;
 import java.lang.System.Logger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /** The {@link PluginContext} handed to a plugin's start hook. */
 final class RunnerPluginContext implements PluginContext {
@@ -17,18 +24,51 @@ final class RunnerPluginContext implements PluginContext {
   private final Logger logger;
   private final Path dataDirectory;
   private final FunctionTable functions;
+  private final HostServicesAccess services;
 
   RunnerPluginContext(
       LoadedPlugin plugin,
       Map<String, String> config,
       Logger logger,
       Path dataDirectory,
-      FunctionTable functions) {
+      FunctionTable functions,
+      HostServicesAccess services) {
     this.plugin = plugin;
     this.config = Map.copyOf(config);
     this.logger = logger;
     this.dataDirectory = dataDirectory;
     this.functions = functions;
+    this.services = services;
+  }
+
+  @Override
+  public Set<String> grants() {
+    return services.grants();
+  }
+
+  @Override
+  public StructuredLog log() {
+    return services.log();
+  }
+
+  @Override
+  public KeyValueStore store() {
+    return services.store();
+  }
+
+  @Override
+  public Locks locks() {
+    return services.locks();
+  }
+
+  @Override
+  public PluginCalls plugins() {
+    return services.plugins();
+  }
+
+  @Override
+  public ServiceClient service(String name) {
+    return services.service(name);
   }
 
   @Override

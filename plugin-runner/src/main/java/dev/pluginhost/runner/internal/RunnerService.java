@@ -101,7 +101,8 @@ final class RunnerService extends PluginRunnerGrpc.PluginRunnerImplBase {
       Plugin instance = loaded.instantiate();
       instance.start(
           new RunnerPluginContext(
-              loaded, request.getConfigMap(), runner.pluginLogger(), runner.dataDirectory(), functions));
+              loaded, request.getConfigMap(), runner.pluginLogger(), runner.dataDirectory(), functions,
+              runner.hostServices()));
       functions.freeze();
       plugin = instance;
     } catch (Throwable t) {

@@ -9,6 +9,7 @@ import com.google.common.util.concurrent.SettableFuture;
 import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.DeathCause;
+import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.SandboxMode;
 import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.ProcessDeath;
@@ -257,7 +258,10 @@ public final class PluginProcess implements Worker {
         readOnly.add(runtime.runnerJar);
         classData.ifPresent(archive -> readOnly.add(archive.file()));
         readOnly.addAll(plugin.classpath());
-        command = sandbox.sandbox().wrap(command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory));
+        command =
+            sandbox.sandbox().wrap(
+                command, runDirectory, readOnly, List.of(runDirectory, data, socketDirectory),
+                settings.grants().contains(Grants.NETWORK));
         hostPeerPid = 0;
       } else if (settings.sandbox() == SandboxMode.REQUIRED) {
         throw new IOException("its sandbox is REQUIRED but not available on this machine: " + sandbox.problem());

@@ -84,13 +84,19 @@ public final class Sandbox {
    *
    * @param readOnly files or directories the JVM must read (the runner jar, the plugin's jars)
    * @param writable directories it may write (its run directory, data directory, socket directory)
+   * @param network whether the plugin keeps the host's network namespace (the {@code network}
+   *     grant) instead of a loopback of its own; it then also reads the host's name resolution files
    */
-  public List<String> wrap(List<String> command, Path workingDirectory, List<Path> readOnly, List<Path> writable)
+  public List<String> wrap(
+      List<String> command, Path workingDirectory, List<Path> readOnly, List<Path> writable, boolean network)
       throws IOException {
     List<String> args = new ArrayList<>();
     args.add(bwrap.toString());
     args.add("--die-with-parent");
     args.add("--unshare-all");
+    if (network) {
+      args.add("--share-net");
+    }
     // A new session, so the plugin cannot push input into a terminal (TIOCSTI).
     args.add("--new-session");
     args.add("--ro-bind");
@@ -115,7 +121,11 @@ public final class Sandbox {
     toRead.add(javaHome);
     toRead.addAll(linkTargets(javaHome.resolve("conf")));
     toRead.addAll(linkTargets(javaHome.resolve("lib")));
-    for (Path etc : List.of(Path.of("/etc/localtime"), Path.of("/etc/ld.so.cache"))) {
+    List<Path> etcFiles = new ArrayList<>(List.of(Path.of("/etc/localtime"), Path.of("/etc/ld.so.cache")));
+    if (network) {
+      etcFiles.addAll(List.of(Path.of("/etc/resolv.conf"), Path.of("/etc/hosts"), Path.of("/etc/nsswitch.conf")));
+    }
+    for (Path etc : etcFiles) {
       if (Files.exists(etc)) {
         toRead.add(etc);
       }
