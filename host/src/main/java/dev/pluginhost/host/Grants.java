@@ -74,9 +74,4 @@ public final class Grants {
     throw new IllegalArgumentException(
         "unknown grant '" + grant + "': a grant is one of log, kv, locks, network, call:PLUGIN-ID, call:*, service:NAME");
   }
-
-  /** Whether {@code grant} opens a service the host serves to the plugin (all but {@value #NETWORK}). */
-  static boolean isHostService(String grant) {
-    return !grant.equals(NETWORK);
-  }
 }

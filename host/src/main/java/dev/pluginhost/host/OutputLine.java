@@ -6,8 +6,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import java.time.Instant;
 
 /**
- * One line a plugin's process wrote to its standard output or error, or a notice that lines were
- * dropped. Read with {@link PluginHandle#recentOutput} and {@link PluginHandle#watchOutput}.
+ * One line a plugin's process wrote to its standard output or error or sent as a structured log
+ * record, or a notice that lines were dropped. Read with {@link PluginHandle#recentOutput} and {@link PluginHandle#watchOutput}.
  *
  * <p>A line is at most 8 KiB of UTF-8 as written; a longer one is cut, and its text then ends
  * with {@code " ...[N more bytes cut]"}. A trailing carriage return is removed.
@@ -29,7 +29,12 @@ public record OutputLine(Instant time, long pid, Stream stream, String text, lon
   /** A process's output stream. */
   public enum Stream {
     STDOUT,
-    STDERR
+    STDERR,
+    /**
+     * Structured records the plugin sent through its {@code log} grant, one line each: the level,
+     * the message and the record's fields as {@code name=value}.
+     */
+    LOG
   }
 
   public OutputLine {

@@ -65,6 +65,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
   private final PluginSettings defaults;
   private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin;
   private final Set<String> startDisabled;
+  private final Map<String, PluginService> services;
   private final List<Map.Entry<PluginListener, java.util.concurrent.Executor>> listeners;
 
   /** The plugins by id; replaced whole on every install or removal, under {@link #changes}. */
@@ -87,6 +88,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     this.defaults = builder.defaults;
     this.perPlugin = Map.copyOf(builder.perPlugin);
     this.startDisabled = Set.copyOf(builder.startDisabled);
+    this.services = Map.copyOf(builder.services);
     this.listeners = List.copyOf(builder.listeners);
   }
 
@@ -116,6 +118,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     runtime =
         new HostRuntime(
             new OsProcessLauncher(), runnerJar, socketRoot, work.resolve("plugins"), data, System.getenv());
+    runtime.services.connect(services, this::findPlugin);
     Map<String, PluginSupervisor> created = new LinkedHashMap<>();
     for (PluginDescriptor descriptor : scan.plugins().values()) {
       created.put(descriptor.id(), PluginSupervisor.create(descriptor, settingsFor(descriptor.id()), runtime));
@@ -409,6 +412,7 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     private PluginSettings defaults = PluginSettings.defaults();
     private final Map<String, UnaryOperator<PluginSettings.Builder>> perPlugin = new LinkedHashMap<>();
     private final Set<String> startDisabled = new java.util.LinkedHashSet<>();
+    private final Map<String, PluginService> services = new LinkedHashMap<>();
     private final List<Map.Entry<PluginListener, java.util.concurrent.Executor>> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -479,6 +483,21 @@ public final class PluginHost extends AbstractIdleService implements AutoCloseab
     public Builder plugin(String id, PluginSettings settings) {
       checkNotNull(settings, "settings");
       return plugin(id, ignored -> settings.toBuilder());
+    }
+
+    /**
+     * Offers plugins a service of the application under {@code name}: a plugin granted {@code
+     * service:NAME} ({@link Grants#service}) reaches it through its context. See {@link
+     * PluginService} for the threading and what the plugin sees of failures.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a valid service name or is taken
+     */
+    public Builder service(String name, PluginService service) {
+      Grants.service(name);
+      checkNotNull(service, "service");
+      checkArgument(!services.containsKey(name), "a service named '%s' was already registered", name);
+      services.put(name, service);
+      return this;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.RunnerBootstrap;
 import dev.pluginhost.runner.internal.Lifeline;
 import dev.pluginhost.runner.internal.NoInheritedInput;
+import dev.pluginhost.runner.internal.UninheritedProperties;
 import dev.pluginhost.runner.internal.Runner;
 import java.io.InputStream;
 
@@ -35,6 +36,8 @@ public final class RunnerMain {
     }
     // The real stdin belongs to the host; the plugin's fails loudly when read.
     System.setIn(new NoInheritedInput(bootstrap.getPluginId()));
+    // And reading a global the host's application set fails loudly too, rather than reading null.
+    UninheritedProperties.install(bootstrap.getPluginId(), java.util.Set.copyOf(bootstrap.getHostPropertyNamesList()));
     int protocolVersion = Integer.getInteger(PROTOCOL_OVERRIDE_PROPERTY, WireProtocol.VERSION);
     Runner runner = new Runner(bootstrap, protocolVersion);
     Lifeline.watch(hostPipe, runner::exitBecauseHostIsGone);

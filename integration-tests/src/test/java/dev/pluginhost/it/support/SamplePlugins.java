@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** The sample plugins and app as the build made them, and plugin directories made of them. */
@@ -15,29 +16,43 @@ public final class SamplePlugins {
     return requiredPath("pluginhost.samples.plugins");
   }
 
+  /** samples/target/patterns of this build: the multiprocessing patterns, apart from the demo's plugins. */
+  public static Path patternsDirectory() {
+    return requiredPath("pluginhost.samples.patterns");
+  }
+
   /** The embedding application's shaded jar. */
   public static Path appJar() {
     return requiredPath("pluginhost.samples.app");
   }
 
   /**
-   * A fresh plugins directory under {@code parent} holding only the named samples, so a test
-   * starts just the JVMs it needs.
+   * A fresh plugins directory under {@code parent} holding only the named samples (from either
+   * samples folder), so a test starts just the JVMs it needs.
    */
   public static Path select(Path parent, String... ids) throws IOException {
     Path plugins = Files.createDirectories(parent.resolve("plugins"));
     for (String id : ids) {
-      Path jar = directory().resolve(id + ".jar");
-      Path folder = directory().resolve(id);
-      if (Files.isRegularFile(jar)) {
-        Files.copy(jar, plugins.resolve(id + ".jar"), StandardCopyOption.REPLACE_EXISTING);
-      } else if (Files.isDirectory(folder)) {
-        copyTree(folder, plugins.resolve(id));
-      } else {
-        throw new IllegalArgumentException("no sample plugin '" + id + "' in " + directory());
-      }
+      copySample(id, plugins);
     }
     return plugins;
+  }
+
+  private static void copySample(String id, Path plugins) throws IOException {
+    for (Path samples : List.of(directory(), patternsDirectory())) {
+      Path jar = samples.resolve(id + ".jar");
+      Path folder = samples.resolve(id);
+      if (Files.isRegularFile(jar)) {
+        Files.copy(jar, plugins.resolve(id + ".jar"), StandardCopyOption.REPLACE_EXISTING);
+        return;
+      }
+      if (Files.isDirectory(folder)) {
+        copyTree(folder, plugins.resolve(id));
+        return;
+      }
+    }
+    throw new IllegalArgumentException(
+        "no sample plugin '" + id + "' in " + directory() + " or " + patternsDirectory());
   }
 
   /** Where tests share the unpacked runner jar, so each does not unpack its own. */

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.ListeningScheduledExecutorService;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.pluginhost.host.internal.classdata.ClassDataCache;
+import dev.pluginhost.host.internal.services.HostServiceHub;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.OsLimits;
 import dev.pluginhost.host.internal.spawn.ProcessLauncher;
@@ -33,6 +34,8 @@ public final class HostRuntime implements AutoCloseable {
   private volatile Sandbox.Availability sandbox;
   private volatile boolean sandboxProbed;
   final ClassDataCache classData;
+  /** The host services plugins may be granted; the host connects them to its plugins and services. */
+  public final HostServiceHub services;
   final OsLimits limits = OsLimits.probe();
   final Cgroups cgroups = Cgroups.probe();
 
@@ -64,6 +67,8 @@ public final class HostRuntime implements AutoCloseable {
     timers.setRemoveOnCancelPolicy(true);
     this.scheduler = MoreExecutors.listeningDecorator(timers);
     this.classData = new ClassDataCache(runnerJar, workRoot, socketRoot, eventLoops, hostEnvironment);
+    // Beside the plugins' data directories; '.' is not allowed in a plugin id, so never one of them.
+    this.services = new HostServiceHub(dataRoot.resolve(".stores"));
   }
 
   /** The sandbox on this machine, probed on first use. */
@@ -82,6 +87,7 @@ public final class HostRuntime implements AutoCloseable {
   @Override
   public void close() {
     classData.close();
+    services.close();
     if (launcher instanceof AutoCloseable) {
       try {
         ((AutoCloseable) launcher).close();

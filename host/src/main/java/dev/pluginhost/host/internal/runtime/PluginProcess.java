@@ -18,10 +18,13 @@ import dev.pluginhost.host.internal.catalog.PluginDescriptor;
 import dev.pluginhost.host.internal.io.OutputDrain;
 import dev.pluginhost.host.internal.io.OutputLog;
 import dev.pluginhost.host.internal.io.OutputTail;
+import dev.pluginhost.host.internal.services.ProcessServices;
+import dev.pluginhost.host.internal.services.ServiceCaller;
 import dev.pluginhost.host.internal.spawn.ChildProcess;
 import dev.pluginhost.host.internal.spawn.Cgroups;
 import dev.pluginhost.host.internal.spawn.Sandbox;
 import dev.pluginhost.host.internal.spawn.ClassDataArchive;
+import dev.pluginhost.host.internal.spawn.HostProperties;
 import dev.pluginhost.host.internal.spawn.JvmCommand;
 import dev.pluginhost.host.internal.spawn.ProcessMemory;
 import dev.pluginhost.proto.WireProtocol;
@@ -90,6 +93,8 @@ public final class PluginProcess implements Worker {
   private Path runDirectory;
   private Path socketDirectory;
   private volatile Cgroups.Group cgroups;
+  /** The host services of this process, when the plugin holds a service grant. */
+  private volatile ProcessServices services;
   private static final OnceWarning SANDBOX_WARNING =
       new OnceWarning("plugins run without the OS sandbox (settings say AUTO, and it is not available): {}");
 
@@ -245,6 +250,16 @@ public final class PluginProcess implements Worker {
       throw new IOException("socket path too long for a Unix socket: " + socket);
     }
     byte[] token = RunnerClient.newToken();
+    Path servicesSocket = null;
+    if (ServiceCaller.needsServices(settings.grants())) {
+      // Bound before the spawn, so the socket is the host's before the plugin could take its name.
+      servicesSocket = socketDirectory.resolve(WireProtocol.HOST_SERVICES_SOCKET);
+      services =
+          ProcessServices.open(
+              runtime.services,
+              new ServiceCaller(plugin.id(), plugin.version(), settings.grants(), () -> pid, output::add),
+              servicesSocket, token, runtime.eventLoops, settings.maxMessageBytes());
+    }
     Optional<ClassDataArchive> classData = runtime.classData.readyArchive(settings);
     List<String> command =
         JvmCommand.command(
@@ -313,6 +328,9 @@ public final class PluginProcess implements Worker {
           .setDataDirectory(data.toString())
           .setMaxMessageBytes(settings.maxMessageBytes())
           .setHostPeerPid(hostPeerPid)
+          .addAllGrants(settings.grants())
+          .setHostServicesSocket(servicesSocket == null ? "" : servicesSocket.toString())
+          .addAllHostPropertyNames(HostProperties.applicationNames(System.getProperties()))
           .build()
           .writeDelimitedTo(stdin);
       stdin.flush();
@@ -459,6 +477,8 @@ public final class PluginProcess implements Worker {
   }
 
   private void afterExit(int exitCode, OutputDrain out, OutputDrain err) {
+    // The process is gone: its locks go to their next waiters now, not after the verdict.
+    closeServices();
     // Give the drains a moment to read the last lines the process wrote, which often say why it
     // died; a grandchild holding the pipes open must not delay the verdict, hence the bound.
     ListenableFuture<?> drained =
@@ -558,6 +578,7 @@ public final class PluginProcess implements Worker {
     for (InFlight call : List.copyOf(inFlight)) {
       call.processDied(record);
     }
+    closeServices();
     RunnerClient current = client;
     if (current != null) {
       current.close();
@@ -571,6 +592,13 @@ public final class PluginProcess implements Worker {
     Directories.deleteQuietly(socketDirectory);
   }
 
+
+  private void closeServices() {
+    ProcessServices current = services;
+    if (current != null) {
+      current.close();
+    }
+  }
 
   private static String signalName(int signal) {
     switch (signal) {

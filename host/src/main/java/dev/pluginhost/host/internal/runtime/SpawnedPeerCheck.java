@@ -5,8 +5,8 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.PeerCredentials;
+import dev.pluginhost.host.internal.ProcessAncestry;
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * Lets the host's connection to a runner's socket become active only if the process listening on
@@ -48,28 +48,11 @@ final class SpawnedPeerCheck extends ChannelInboundHandlerAdapter {
     } catch (IOException e) {
       return "the credentials of the process on the plugin's socket could not be read: " + e.getMessage();
     }
-    if (isSelfOrDescendant(peer.pid(), spawnedPid)) {
+    if (ProcessAncestry.isSelfOrDescendant(peer.pid(), spawnedPid)) {
       return null;
     }
     return "the process listening on the plugin's socket is pid " + peer.pid() + " (uid " + peer.uid()
         + "), not the spawned process (pid " + spawnedPid + ") or one of its descendants; refusing it";
-  }
-
-  /** Whether {@code pid} is {@code ancestor} or one of its descendants, as this host sees them. */
-  static boolean isSelfOrDescendant(long pid, long ancestor) {
-    if (pid <= 0) {
-      return false;
-    }
-    Optional<ProcessHandle> current = ProcessHandle.of(pid);
-    // A bounded walk: a process tree is never this deep, and a cycle cannot hold us.
-    for (int depth = 0; depth < 64 && current.isPresent(); depth++) {
-      ProcessHandle process = current.get();
-      if (process.pid() == ancestor) {
-        return true;
-      }
-      current = process.parent();
-    }
-    return false;
   }
 
   /** The process on a runner's socket is not the one the host spawned. */
