@@ -1,6 +1,9 @@
 package dev.pluginhost.host;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.MessageLite;
 import dev.pluginhost.host.internal.CallFutures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -131,6 +134,34 @@ public interface PluginHandle {
    * timeout; it then throws a PluginCallException with DEADLINE_EXCEEDED.
    */
   Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options);
+
+  /**
+   * One of the plugin's functions, called with values that {@code input} encodes and replies that
+   * {@code reply} decodes, instead of bytes. Cheap: makes no call, and does not check the plugin
+   * has the function (a call to one it lacks fails with UNIMPLEMENTED). See {@link TypedFunction}
+   * for the one failure it adds, a reply that does not decode (INTERNAL).
+   *
+   * <pre>{@code
+   * Num nine = plugin.function("square", Codec.proto(Num.class), Codec.proto(Num.class)).call(three, timeout);
+   * }</pre>
+   */
+  default <I, O> TypedFunction<I, O> function(String name, Codec<I> input, Codec<O> reply) {
+    return new TypedFunction<>(this, checkNotNull(name, "name"), input, reply);
+  }
+
+  /**
+   * {@link #call(String, byte[], Duration)} with protobuf messages both ways: sends {@code input}
+   * in the wire format and parses the reply as a {@code replyType}, through the message's own
+   * parser.
+   *
+   * @throws IllegalArgumentException if {@code replyType} is not a generated message class
+   * @throws PluginCallException whenever the call did not produce a result, or with INTERNAL when
+   *     the reply is not a {@code replyType}
+   */
+  default <O extends MessageLite> O call(String function, MessageLite input, Class<O> replyType, Duration timeout) {
+    return function(function, Codec.bytes(), Codec.proto(replyType))
+        .call(checkNotNull(input, "input").toByteArray(), timeout);
+  }
 
   /**
    * Replaces every process of the plugin, one new process started for each before the old one
