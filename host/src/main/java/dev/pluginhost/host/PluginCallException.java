@@ -21,6 +21,9 @@ import java.util.OptionalLong;
  *   <li>FAILED_PRECONDITION: the plugin is stopped or failed; retrying will not help until an
  *       operator acts.
  *   <li>RESOURCE_EXHAUSTED: a limit was hit (a message too large).
+ *   <li>INTERNAL: a {@linkplain TypedFunction typed call}'s reply did not decode as the type its
+ *       caller expects; the plugin answered, and may have acted on the call. The cause is the
+ *       codec's exception.
  * </ul>
  */
 public class PluginCallException extends RuntimeException {

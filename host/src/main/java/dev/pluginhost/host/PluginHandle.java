@@ -1,7 +1,11 @@
 package dev.pluginhost.host;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.MessageLite;
 import dev.pluginhost.host.internal.CallFutures;
+import dev.pluginhost.host.internal.typed.PluginProxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
@@ -131,6 +135,71 @@ public interface PluginHandle {
    * timeout; it then throws a PluginCallException with DEADLINE_EXCEEDED.
    */
   Iterator<MapResult> mapUnordered(String function, List<byte[]> inputs, MapOptions options);
+
+  /**
+   * One of the plugin's functions, called with values that {@code input} encodes and replies that
+   * {@code reply} decodes, instead of bytes. Cheap: makes no call, and does not check the plugin
+   * has the function (a call to one it lacks fails with UNIMPLEMENTED). See {@link TypedFunction}
+   * for the one failure it adds, a reply that does not decode (INTERNAL).
+   *
+   * <pre>{@code
+   * Num nine = plugin.function("square", Codec.proto(Num.class), Codec.proto(Num.class)).call(three, timeout);
+   * }</pre>
+   */
+  default <I, O> TypedFunction<I, O> function(String name, Codec<I> input, Codec<O> reply) {
+    return new TypedFunction<>(this, checkNotNull(name, "name"), input, reply);
+  }
+
+  /**
+   * {@link #call(String, byte[], Duration)} with protobuf messages both ways: sends {@code input}
+   * in the wire format and parses the reply as a {@code replyType}, through the message's own
+   * parser.
+   *
+   * @throws IllegalArgumentException if {@code replyType} is not a generated message class
+   * @throws PluginCallException whenever the call did not produce a result, or with INTERNAL when
+   *     the reply is not a {@code replyType}
+   */
+  default <O extends MessageLite> O call(String function, MessageLite input, Class<O> replyType, Duration timeout) {
+    return function(function, Codec.bytes(), Codec.proto(replyType))
+        .call(checkNotNull(input, "input").toByteArray(), timeout);
+  }
+
+  /**
+   * An implementation of {@code iface} whose abstract methods call the plugin's functions, each
+   * call with {@code timeout} from when it is made. A method calls the function of its own name,
+   * or the one its {@link PluginFunction} annotation names.
+   *
+   * <pre>{@code
+   * interface Greeter {
+   *   String greet(String name);
+   *   ListenableFuture<Num> square(Num n);
+   * }
+   * Greeter greeter = plugin.proxy(Greeter.class, Duration.ofSeconds(2));
+   * }</pre>
+   *
+   * <p>A method takes no parameter (the function gets empty input) or one of type {@code byte[]},
+   * {@code String} (UTF-8) or a generated protobuf message class. It returns {@code void}, one of
+   * those types, or a {@code ListenableFuture<T>} or {@code CompletableFuture<T>} of one of them
+   * or of {@code Void}: a method returning a future calls without waiting, as {@link #callAsync}
+   * does, and cancelling its future cancels the call. Every method is checked here, once: a
+   * plugin's reply only ever becomes a host object through a schema, never by Java serialization.
+   * A null argument throws NullPointerException.
+   *
+   * <p>Failures are the {@link PluginCallException}s the bytes call would throw (in the future,
+   * for a method returning one), plus INTERNAL for a reply that does not decode (see {@link
+   * TypedFunction}). Default methods run as written; an interface that has any must be public,
+   * because {@link java.lang.reflect.InvocationHandler#invokeDefault} checks access (one without
+   * may be package-private). {@code equals} is identity, {@code hashCode} the identity hash, and
+   * {@code toString} names the interface and the plugin. The proxy is thread-safe and, like this
+   * handle, stays valid across restarts.
+   *
+   * @throws IllegalArgumentException if {@code iface} is not an interface, if {@code timeout} is
+   *     not positive, or if any of its methods cannot be a plugin call; the message names each
+   *     such method and why
+   */
+  default <T> T proxy(Class<T> iface, Duration timeout) {
+    return PluginProxy.create(this, iface, timeout);
+  }
 
   /**
    * Replaces every process of the plugin, one new process started for each before the old one
