@@ -13,7 +13,20 @@ import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.Registration;
 import dev.pluginhost.it.support.EventRecorder;
+import dev.pluginhost.it.support.Processes;
 import dev.pluginhost.it.support.RunningHost;
+import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
+import dev.pluginhost.proto.runner.v1.KvPutRequest;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import org.junit.jupiter.api.AfterAll;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -33,6 +46,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostServicesTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final EventLoopGroup INTRUDER_LOOP = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+
+  @AfterAll
+  static void stopIntruderLoop() {
+    INTRUDER_LOOP.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
 
   @TempDir Path tempDir;
 
@@ -164,6 +183,39 @@ class HostServicesTest {
           assertThrows(PluginCallException.class, () -> ledger.callText("quote", "secret", TIMEOUT));
       assertTrue(internal.getMessage().contains("INTERNAL: service 'pricing' failed"), internal.getMessage());
       assertTrue(!internal.getMessage().contains("hunter2"), "the application's message stays in the host: " + internal.getMessage());
+    }
+  }
+
+  @Test
+  void servicesSocket_refusesEveryProcessButThePlugins() throws Exception {
+    try (RunningHost running = RunningHost.start(tempDir, b -> b.plugin("ledger", s -> s.grant(Grants.KV)), "ledger")) {
+      PluginHandle ledger = running.plugin("ledger");
+      assertEquals("1", ledger.callText("visit", "home", TIMEOUT));
+      Path socket =
+          Processes.unixSocketPaths(ProcessHandle.current().pid()).stream()
+              .filter(path -> path.endsWith("h.sock") && path.getParent().getFileName().toString().startsWith("ledger-"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("the host serves ledger no services socket"));
+
+      // This test's JVM is not the plugin's process: the host closes the connection unread.
+      ManagedChannel intruder =
+          NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+              .eventLoopGroup(INTRUDER_LOOP)
+              .channelType(EpollDomainSocketChannel.class)
+              .usePlaintext()
+              .build();
+      try {
+        StatusRuntimeException refused =
+            assertThrows(
+                StatusRuntimeException.class,
+                () -> HostServicesGrpc.newBlockingStub(intruder)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .kvPut(KvPutRequest.newBuilder().setKey("visits/home").setValue(ByteString.copyFromUtf8("1000")).build()));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode(), refused.toString());
+      } finally {
+        intruder.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertEquals("2", ledger.callText("visit", "home", TIMEOUT), "the store is as the plugin left it");
     }
   }
 
