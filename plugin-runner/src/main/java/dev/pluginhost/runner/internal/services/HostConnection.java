@@ -27,7 +27,6 @@ public final class HostConnection implements AutoCloseable {
   private final int maxMessageBytes;
   private volatile ManagedChannel channel;
   private volatile HostServicesGrpc.HostServicesBlockingStub stub;
-  private volatile HostServicesGrpc.HostServicesStub asyncStub;
 
   /**
    * @param socketPath the host's socket, or empty when the plugin holds no service grant
@@ -39,16 +38,22 @@ public final class HostConnection implements AutoCloseable {
     this.maxMessageBytes = maxMessageBytes > 0 ? maxMessageBytes : 4 * 1024 * 1024;
   }
 
-  /** A blocking stub whose calls end by {@code timeout}. */
+  /**
+   * A blocking stub whose calls end by {@code timeout}.
+   *
+   * @throws IllegalStateException on the runner's I/O thread, where a NON_BLOCKING function runs:
+   *     waiting there for the host would stall the thread that must read the host's answer
+   */
   HostServicesGrpc.HostServicesBlockingStub blocking(Duration timeout) {
+    for (io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor loop : eventLoops) {
+      if (loop.inEventLoop()) {
+        throw new IllegalStateException(
+            "host services wait for the host, and a function declared NON_BLOCKING must not wait: register it"
+                + " without that option to use them");
+      }
+    }
     open();
     return stub.withDeadlineAfter(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
-  }
-
-  /** An asynchronous stub whose calls end by {@code timeout}. */
-  HostServicesGrpc.HostServicesStub async(Duration timeout) {
-    open();
-    return asyncStub.withDeadlineAfter(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
   }
 
   private void open() {
@@ -74,7 +79,6 @@ public final class HostConnection implements AutoCloseable {
       io.grpc.Channel authenticated =
           ClientInterceptors.intercept(opened, MetadataUtils.newAttachHeadersInterceptor(headers));
       channel = opened;
-      asyncStub = HostServicesGrpc.newStub(authenticated);
       stub = HostServicesGrpc.newBlockingStub(authenticated);
     }
   }
