@@ -3,8 +3,10 @@ package dev.pluginhost.it;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.it.support.RunningHost;
 import java.io.RandomAccessFile;
@@ -111,8 +113,10 @@ class CleanSlateTest {
   }
 
   @Test
-  void stdin_isEmptyForThePlugin() {
-    assertEquals("-1", probe.callText("stdin", "", TIMEOUT));
+  void stdin_refusesToBeRead_sayingNothingIsInherited() {
+    // Not an empty stream: a worker that reads its jobs from stdin must not run on as if it had none.
+    PluginCallException e = assertThrows(PluginCallException.class, () -> probe.callText("stdin", "", TIMEOUT));
+    assertTrue(e.getMessage().contains("read standard input, which no one writes to"), e.getMessage());
   }
 
   @Test
