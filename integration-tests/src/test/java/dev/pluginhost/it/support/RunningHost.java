@@ -33,6 +33,17 @@ public final class RunningHost implements AutoCloseable {
   /** Starts a host over the named samples, configured further by {@code config}. */
   public static RunningHost start(Path tempDir, UnaryOperator<PluginHost.Builder> config, String... plugins)
       throws IOException {
+    return start(tempDir, SamplePlugins.directory(), config, plugins);
+  }
+
+  /** Starts a host over the named pattern samples (samples/target/patterns), configured further by {@code config}. */
+  public static RunningHost startPatterns(Path tempDir, UnaryOperator<PluginHost.Builder> config, String... plugins)
+      throws IOException {
+    return start(tempDir, SamplePlugins.patternsDirectory(), config, plugins);
+  }
+
+  private static RunningHost start(
+      Path tempDir, Path samples, UnaryOperator<PluginHost.Builder> config, String... plugins) throws IOException {
     PluginHost host =
         config
             .apply(
@@ -40,7 +51,7 @@ public final class RunningHost implements AutoCloseable {
                     // One process per plugin unless a test asks for a pool: fewer JVMs, and a
                     // crash then shows as the plugin restarting.
                     .defaults(PluginSettings.builder().processes(1).build())
-                    .pluginsDirectory(SamplePlugins.select(tempDir, plugins))
+                    .pluginsDirectory(SamplePlugins.select(tempDir, samples, plugins))
                     .workDirectory(tempDir.resolve("work"))
                     .cacheDirectory(SamplePlugins.runnerCache()))
             .build();

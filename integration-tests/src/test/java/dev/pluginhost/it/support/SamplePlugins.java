@@ -15,6 +15,14 @@ public final class SamplePlugins {
     return requiredPath("pluginhost.samples.plugins");
   }
 
+  /**
+   * samples/target/patterns of this build: the pattern samples, kept apart from {@link #directory()}
+   * so the demo does not start them.
+   */
+  public static Path patternsDirectory() {
+    return requiredPath("pluginhost.samples.patterns");
+  }
+
   /** The embedding application's shaded jar. */
   public static Path appJar() {
     return requiredPath("pluginhost.samples.app");
@@ -25,16 +33,21 @@ public final class SamplePlugins {
    * starts just the JVMs it needs.
    */
   public static Path select(Path parent, String... ids) throws IOException {
+    return select(parent, directory(), ids);
+  }
+
+  /** {@link #select(Path, String...)} from another directory of built samples, such as {@link #patternsDirectory()}. */
+  public static Path select(Path parent, Path samples, String... ids) throws IOException {
     Path plugins = Files.createDirectories(parent.resolve("plugins"));
     for (String id : ids) {
-      Path jar = directory().resolve(id + ".jar");
-      Path folder = directory().resolve(id);
+      Path jar = samples.resolve(id + ".jar");
+      Path folder = samples.resolve(id);
       if (Files.isRegularFile(jar)) {
         Files.copy(jar, plugins.resolve(id + ".jar"), StandardCopyOption.REPLACE_EXISTING);
       } else if (Files.isDirectory(folder)) {
         copyTree(folder, plugins.resolve(id));
       } else {
-        throw new IllegalArgumentException("no sample plugin '" + id + "' in " + directory());
+        throw new IllegalArgumentException("no sample plugin '" + id + "' in " + samples);
       }
     }
     return plugins;

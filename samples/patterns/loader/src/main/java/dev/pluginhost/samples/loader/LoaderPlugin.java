@@ -179,7 +179,6 @@ public final class LoaderPlugin implements Plugin {
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (ConnectException e) {
-      // The JDK's client often leaves the message empty, with the reason in a cause.
       throw new ConnectException("could not connect to " + uri.getAuthority() + ": " + reason(e));
     }
     if (response.statusCode() >= 400) {
@@ -189,14 +188,14 @@ public final class LoaderPlugin implements Plugin {
     return response;
   }
 
-  /** The first message in an exception's chain of causes. */
-  private static String reason(Throwable e) {
+  /** The first message in a failed connect's chain of causes; the JDK's client often gives none. */
+  private static String reason(ConnectException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getMessage() != null) {
         return t.getMessage();
       }
     }
-    return e.getClass().getName();
+    return "refused or unreachable";
   }
 
   private static void send(Pipe pipe, byte tag, String payload) throws InterruptedException {
@@ -216,7 +215,7 @@ public final class LoaderPlugin implements Plugin {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a URL: " + e.getMessage());
+      throw new IllegalArgumentException("not a URL: '" + url + "': " + e.getMessage());
     }
   }
 

@@ -79,7 +79,6 @@ public final class SiteCheckerPlugin implements Plugin {
     } catch (HttpTimeoutException e) {
       throw new HttpTimeoutException("no answer within " + wait.toMillis() + " ms");
     } catch (ConnectException e) {
-      // The JDK's client often leaves the message empty, with the reason in a cause.
       throw new ConnectException("could not connect to " + uri.getAuthority() + ": " + reason(e));
     }
   }
@@ -93,18 +92,18 @@ public final class SiteCheckerPlugin implements Plugin {
       }
       return uri;
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("not a URL: " + e.getMessage());
+      throw new IllegalArgumentException("not a URL: '" + url + "': " + e.getMessage());
     }
   }
 
-  /** The first message in an exception's chain of causes. */
-  private static String reason(Throwable e) {
+  /** The first message in a failed connect's chain of causes; the JDK's client often gives none. */
+  private static String reason(ConnectException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getMessage() != null) {
         return t.getMessage();
       }
     }
-    return e.getClass().getName();
+    return "refused or unreachable";
   }
 
   private static Duration positive(Duration wait) {

@@ -128,12 +128,15 @@ public final class SqlPoolPlugin implements Plugin {
     }
   }
 
-  /** The jar {@code className} loads from in this plugin, "the JDK", or "not visible". */
+  /**
+   * Where {@code className} loads from in this plugin: a jar's URL ({@code file:...}), a JDK module
+   * ({@code jrt:/java.sql}), "the JDK" for its core classes, or "not visible".
+   */
   private static String whereIs(String className) {
     try {
       Class<?> type = Class.forName(className, false, SqlPoolPlugin.class.getClassLoader());
       CodeSource source = type.getProtectionDomain().getCodeSource();
-      return source == null ? "the JDK" : source.getLocation().getPath();
+      return source == null ? "the JDK" : source.getLocation().toString();
     } catch (ClassNotFoundException | LinkageError e) {
       return "not visible";
     }
