@@ -38,7 +38,7 @@ class SiteCheckerTest {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Pattern ANSWER = Pattern.compile("(\\d{3}) \\(pid (\\d+-[0-9a-f]{6})\\)");
   /** How long the plugin waits for an answer; the stalled URLs never answer within it. */
-  private static final String CHECK_TIMEOUT_MS = "3000";
+  private static final String CHECK_TIMEOUT_MS = "5000";
 
   @TempDir Path tempDir;
 
@@ -99,7 +99,7 @@ class SiteCheckerTest {
       assertTrue(processesThatAnswered.size() <= 3, "at most the pool's three processes: " + processesThatAnswered);
 
       for (String slow : List.of(server.url("/slow/1"), server.url("/slow/2"))) {
-        assertFailed(failures.get(slow), Status.Code.UNKNOWN, "java.net.http.HttpTimeoutException: no answer within 3000 ms");
+        assertFailed(failures.get(slow), Status.Code.UNKNOWN, "java.net.http.HttpTimeoutException: no answer within " + CHECK_TIMEOUT_MS + " ms");
       }
       assertFailed(failures.get(refused), Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
       assertFailed(failures.get("not a url"), Status.Code.INVALID_ARGUMENT, "not a URL: 'not a url'");
