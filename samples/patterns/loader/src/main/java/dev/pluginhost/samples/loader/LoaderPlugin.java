@@ -1,5 +1,6 @@
 package dev.pluginhost.samples.loader;
 
+import dev.pluginhost.plugin.api.CallCancelledException;
 import dev.pluginhost.plugin.api.CallContext;
 import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.Pipe;
@@ -145,6 +146,9 @@ public final class LoaderPlugin implements Plugin {
         }
         if (cancelAsked.get()) {
           send(pipe, CANCELLED, Long.toString(received));
+        } else if (call.isCancelled()) {
+          // The body ended because onCancel closed it: a cut-off body is not done.
+          throw new CallCancelledException("cancelled after " + received + " bytes");
         } else {
           send(pipe, DONE, received + " " + HexFormat.of().formatHex(sha256.digest()));
         }
@@ -168,6 +172,9 @@ public final class LoaderPlugin implements Plugin {
         size += n;
         sha256.update(buffer, 0, n);
       }
+    }
+    if (call.isCancelled()) {
+      throw new CallCancelledException("cancelled after " + size + " bytes");
     }
     return size + " " + HexFormat.of().formatHex(sha256.digest()) + " pid " + PID;
   }
