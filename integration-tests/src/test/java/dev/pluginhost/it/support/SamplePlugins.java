@@ -16,7 +16,10 @@ public final class SamplePlugins {
     return requiredPath("pluginhost.samples.plugins");
   }
 
-  /** samples/target/patterns of this build: the multiprocessing patterns, apart from the demo's plugins. */
+  /**
+   * samples/target/patterns of this build: the pattern samples, kept apart from {@link #directory()}
+   * so the demo does not start them.
+   */
   public static Path patternsDirectory() {
     return requiredPath("pluginhost.samples.patterns");
   }

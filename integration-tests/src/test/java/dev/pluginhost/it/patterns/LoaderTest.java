@@ -1,0 +1,213 @@
+package dev.pluginhost.it.patterns;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.Grants;
+import dev.pluginhost.host.MapOptions;
+import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginPipe;
+import dev.pluginhost.it.support.RunningHost;
+import io.grpc.Status;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The loader sample: a download streamed over a pipe, with progress, that either end may cancel;
+ * and a map of downloads over a pool. Against a server on the test machine's loopback.
+ */
+class LoaderTest {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final int CHUNK = 64 * 1024;
+
+  @TempDir Path tempDir;
+
+  private RunningHost startLoader(int processes) throws Exception {
+    return RunningHost.start(
+        tempDir,
+        b ->
+            b.plugin(
+                "loader",
+                s -> s.processes(processes).grant(Grants.NETWORK).config("chunk-bytes", Integer.toString(CHUNK))),
+        "loader");
+  }
+
+  /** One message of the loader's framing: a one-byte tag and its payload. */
+  private record Message(char tag, byte[] payload) {
+    static Message of(byte[] frame) {
+      return new Message((char) frame[0], java.util.Arrays.copyOfRange(frame, 1, frame.length));
+    }
+
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static byte[] frame(char tag, String payload) {
+    byte[] text = payload.getBytes(StandardCharsets.UTF_8);
+    byte[] frame = new byte[1 + text.length];
+    frame[0] = (byte) tag;
+    System.arraycopy(text, 0, frame, 1, text.length);
+    return frame;
+  }
+
+  @Test
+  void load_streamsALargeBodyAsSeveralChunks_withProgressInOrder_andTheBytesMatch() throws Exception {
+    byte[] body = LoopbackWebServer.bytes(20 * CHUNK + 123, 42);
+    try (LoopbackWebServer server = LoopbackWebServer.start().ok("/big", body);
+        RunningHost running = startLoader(1);
+        PluginPipe pipe = running.plugin("loader").openPipe("load", TIMEOUT)) {
+      pipe.send(frame('G', server.url("/big")));
+
+      List<Message> messages = new ArrayList<>();
+      byte[] frame;
+      while ((frame = pipe.receive()) != null) {
+        messages.add(Message.of(frame));
+      }
+
+      assertEquals("200 " + body.length, messages.get(0).text(), "H first: " + messages.get(0).tag());
+      assertEquals('H', messages.get(0).tag());
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      int chunks = 0;
+      // Then each chunk, followed by the progress it made.
+      for (int i = 1; i < messages.size() - 1; i += 2) {
+        assertEquals('D', messages.get(i).tag(), "message " + i);
+        received.write(messages.get(i).payload());
+        chunks++;
+        assertEquals('P', messages.get(i + 1).tag(), "message " + (i + 1));
+        assertEquals(received.size() + " " + body.length, messages.get(i + 1).text());
+      }
+      assertEquals(21, chunks, "20 whole chunks of " + CHUNK + " bytes and a last one of 123");
+      assertArrayEquals(body, received.toByteArray());
+      Message last = messages.get(messages.size() - 1);
+      assertEquals('E', last.tag());
+      assertEquals(body.length + " " + sha256(body), last.text());
+    }
+  }
+
+  @Test
+  void load_cancelMessageMidTransfer_stopsTheDownload_andThePluginSaysSo() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running = startLoader(1);
+        PluginPipe pipe = running.plugin("loader").openPipe("load", TIMEOUT)) {
+      CompletableFuture<Long> serverSawClientGo = server.endless("/endless");
+      pipe.send(frame('G', server.url("/endless")));
+      assertEquals("200 -1", Message.of(pipe.receive()).text(), "no length: the body has no end");
+      long seen = 0;
+      int chunks = 0;
+      while (chunks < 3) {
+        Message message = Message.of(pipe.receive());
+        if (message.tag() == 'D') {
+          seen += message.payload().length;
+          chunks++;
+        }
+      }
+
+      pipe.send(frame('C', ""));
+
+      // Chunks already on their way still arrive; then the plugin's word that it stopped.
+      Message message;
+      do {
+        message = Message.of(pipe.receive());
+        if (message.tag() == 'D') {
+          seen += message.payload().length;
+        }
+      } while (message.tag() == 'D' || message.tag() == 'P');
+      assertEquals('C', message.tag(), message.text());
+      assertEquals(seen, Long.parseLong(message.text()), "the plugin sent every byte it counted");
+      assertNull(pipe.receive(), "then the call ended normally");
+      // The proof that the download stopped, not just its forwarding: the server's writes fail,
+      // because the plugin closed the connection.
+      long written = serverSawClientGo.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      assertTrue(written >= seen, "the server wrote " + written + " bytes, the plugin forwarded " + seen);
+    }
+  }
+
+  @Test
+  void load_cancellingThePipe_stopsThePluginsDownload() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running = startLoader(1);
+        PluginPipe pipe = running.plugin("loader").openPipe("load", TIMEOUT)) {
+      CompletableFuture<Long> serverSawClientGo = server.endless("/endless");
+      pipe.send(frame('G', server.url("/endless")));
+      int chunks = 0;
+      while (chunks < 3) {
+        if (Message.of(pipe.receive()).tag() == 'D') {
+          chunks++;
+        }
+      }
+
+      pipe.cancel();
+
+      // Messages that arrived before the cancel may still be read; then the call's end.
+      PluginCallException error =
+          assertThrows(
+              PluginCallException.class,
+              () -> {
+                while (true) {
+                  assertNotNull(pipe.receive(), "a cancelled call does not end normally");
+                }
+              });
+      assertEquals(Status.Code.CANCELLED, error.code(), error.getMessage());
+      // Without a word to the plugin but the call's cancellation, its download stops too.
+      serverSawClientGo.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      // And the process carries on serving.
+      assertTrue(running.plugin("loader").deaths().isEmpty(), running.plugin("loader").deaths().toString());
+    }
+  }
+
+  @Test
+  void fetch_mappedOverUrls_returnsEachUrlsSizeAndDigestInOrder_withPerUrlFailures() throws Exception {
+    byte[] small = "a small page".getBytes(StandardCharsets.UTF_8);
+    byte[] big = LoopbackWebServer.bytes(3 * CHUNK + 5, 43);
+    try (LoopbackWebServer server = LoopbackWebServer.start().ok("/small", small).ok("/big", big).status("/missing", 404);
+        RunningHost running = startLoader(2)) {
+      List<String> urls =
+          List.of(
+              server.url("/small"), server.url("/missing"), server.url("/big"),
+              LoopbackWebServer.refusedUrl(), "ftp://example.org/file", server.url("/small"));
+      List<byte[]> inputs = new ArrayList<>();
+      urls.forEach(url -> inputs.add(url.getBytes(StandardCharsets.UTF_8)));
+
+      List<CallOutcome> outcomes = running.plugin("loader").map("fetch", inputs, MapOptions.timeout(TIMEOUT).chunkSize(1));
+
+      assertFetched(outcomes.get(0), small);
+      assertFailed(outcomes.get(1), Status.Code.UNKNOWN, "java.io.IOException: GET " + urls.get(1) + " answered HTTP 404");
+      assertFetched(outcomes.get(2), big);
+      assertFailed(outcomes.get(3), Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
+      assertFailed(outcomes.get(4), Status.Code.INVALID_ARGUMENT, "not an http(s) URL: 'ftp://example.org/file'");
+      assertFetched(outcomes.get(5), small);
+    }
+  }
+
+  private static void assertFetched(CallOutcome outcome, byte[] body) throws Exception {
+    String[] answer = outcome.text().split(" ");
+    assertEquals(List.of(Integer.toString(body.length), sha256(body), "pid"), List.of(answer).subList(0, 3), outcome.text());
+    assertTrue(answer[3].matches("\\d+-[0-9a-f]{6}"), outcome.text());
+  }
+
+  private static void assertFailed(CallOutcome outcome, Status.Code code, String reason) {
+    PluginCallException error = outcome.error().orElseThrow(() -> new AssertionError("expected a failure: " + outcome));
+    assertEquals(code, error.code(), error.getMessage());
+    assertTrue(error.getMessage().contains(reason), "expected '" + reason + "' in: " + error.getMessage());
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}

@@ -1,0 +1,154 @@
+package dev.pluginhost.it.patterns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.pluginhost.host.Grants;
+import dev.pluginhost.host.MapOptions;
+import dev.pluginhost.host.MapResult;
+import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.host.internal.spawn.Sandbox;
+import dev.pluginhost.it.support.RunningHost;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The site-checker sample: a work queue and a done queue. The host feeds URLs to a pool and
+ * prints each result as it completes, {@code URL is STATUS (pid N)} or {@code failed on URL with:
+ * reason}, against a server on the test machine's loopback.
+ */
+class SiteCheckerTest {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  private static final Pattern ANSWER = Pattern.compile("(\\d{3}) \\(pid (\\d+-[0-9a-f]{6})\\)");
+  /** How long the plugin waits for an answer; the stalled URLs never answer within it. */
+  private static final String CHECK_TIMEOUT_MS = "5000";
+
+  @TempDir Path tempDir;
+
+  @Test
+  void urlsFedToAPool_comeBackAsTheyComplete_eachWithItsStatusOrItsOwnFailure() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running =
+            RunningHost.start(
+                tempDir,
+                b ->
+                    b.plugin(
+                        "site-checker",
+                        // The sandbox gives a plugin a loopback of its own: it needs the host's
+                        // network to reach this server.
+                        s -> s.processes(3).grant(Grants.NETWORK).config("timeout-ms", CHECK_TIMEOUT_MS)),
+                "site-checker")) {
+      for (int i = 1; i <= 8; i++) {
+        server.ok("/page/" + i, ("page " + i).getBytes(StandardCharsets.UTF_8));
+      }
+      server.status("/missing", 404).status("/broken", 500).stalled("/slow/1").stalled("/slow/2");
+      // Stalled URLs first: they must hold up nothing but themselves.
+      List<String> urls = new ArrayList<>(List.of(server.url("/slow/1"), server.url("/slow/2")));
+      for (int i = 1; i <= 8; i++) {
+        urls.add(server.url("/page/" + i));
+      }
+      String refused = LoopbackWebServer.refusedUrl();
+      urls.addAll(List.of(server.url("/missing"), server.url("/broken"), refused, "not a url"));
+      PluginHandle checker = running.plugin("site-checker");
+      List<byte[]> inputs = new ArrayList<>();
+      urls.forEach(url -> inputs.add(url.getBytes(StandardCharsets.UTF_8)));
+
+      // The work queue is the map's inputs; the done queue is the iterator, in completion order.
+      Map<String, String> lines = new LinkedHashMap<>();
+      Map<String, PluginCallException> failures = new LinkedHashMap<>();
+      Iterator<MapResult> done = checker.mapUnordered("check", inputs, MapOptions.timeout(TIMEOUT).chunkSize(1));
+      while (done.hasNext()) {
+        MapResult result = done.next();
+        String url = urls.get(result.index());
+        String line;
+        if (result.outcome().succeeded()) {
+          line = url + " is " + result.outcome().text();
+        } else {
+          PluginCallException error = result.outcome().error().orElseThrow();
+          failures.put(url, error);
+          line = "failed on " + url + " with: " + error.getMessage();
+        }
+        System.out.println(line);
+        assertEquals(null, lines.put(url, line), "one result per URL: " + url);
+      }
+
+      assertEquals(urls.size(), lines.size(), lines.toString());
+      Set<String> processesThatAnswered = new HashSet<>();
+      for (int i = 1; i <= 8; i++) {
+        processesThatAnswered.add(answered(lines.get(server.url("/page/" + i)), server.url("/page/" + i), "200"));
+      }
+      processesThatAnswered.add(answered(lines.get(server.url("/missing")), server.url("/missing"), "404"));
+      processesThatAnswered.add(answered(lines.get(server.url("/broken")), server.url("/broken"), "500"));
+      assertTrue(processesThatAnswered.size() <= 3, "at most the pool's three processes: " + processesThatAnswered);
+
+      for (String slow : List.of(server.url("/slow/1"), server.url("/slow/2"))) {
+        assertFailed(failures.get(slow), Status.Code.UNKNOWN, "java.net.http.HttpTimeoutException: no answer within " + CHECK_TIMEOUT_MS + " ms");
+      }
+      assertFailed(failures.get(refused), Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
+      assertFailed(failures.get("not a url"), Status.Code.INVALID_ARGUMENT, "not a URL: 'not a url'");
+      // A failure names the process it happened in, as the host knows it.
+      Set<Long> pool = new HashSet<>();
+      checker.processes().stream().filter(p -> p.role() == ProcessInfo.Role.SERVING).forEach(p -> pool.add(p.pid()));
+      for (PluginCallException failure : failures.values()) {
+        assertTrue(pool.contains(failure.pid().orElseThrow()), failure.pid() + " is one of " + pool);
+        assertTrue(failure.getMessage().contains("(pid " + failure.pid().getAsLong() + ")"), failure.getMessage());
+      }
+      assertTrue(checker.deaths().isEmpty(), "no URL cost a process: " + checker.deaths());
+    }
+  }
+
+  @Test
+  void withoutTheNetworkGrant_aSandboxedCheckFailsAtOnceWithAConnectionError_ratherThanHanging() throws Exception {
+    assumeTrue(Sandbox.probe().available(), "bubblewrap is not available: " + Sandbox.probe().problem());
+    try (LoopbackWebServer server = LoopbackWebServer.start().ok("/", "up".getBytes(StandardCharsets.UTF_8));
+        RunningHost running =
+            RunningHost.start(
+                tempDir,
+                // No grant. The plugin would wait a minute to connect and the caller thirty
+                // seconds: a hang would end as a timeout, not as a refused connection.
+                b -> b.plugin("site-checker", s -> s.config("timeout-ms", "60000")),
+                "site-checker")) {
+      PluginHandle checker = running.plugin("site-checker");
+
+      PluginCallException error =
+          assertThrows(PluginCallException.class, () -> checker.callText("check", server.url("/"), Duration.ofSeconds(30)));
+
+      // 127.0.0.1 inside the sandbox is the plugin's own loopback, where nothing listens.
+      assertFailed(error, Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
+      assertEquals("java.net.ConnectException", error.remoteExceptionClass().orElseThrow());
+    }
+  }
+
+  /** Checks a line reads {@code URL is STATUS (pid N)}, and returns N. */
+  private static String answered(String line, String url, String status) {
+    String prefix = url + " is ";
+    assertTrue(line != null && line.startsWith(prefix), "expected '" + prefix + status + " (pid ...)', got: " + line);
+    Matcher answer = ANSWER.matcher(line.substring(prefix.length()));
+    assertTrue(answer.matches(), line);
+    assertEquals(status, answer.group(1), line);
+    return answer.group(2);
+  }
+
+  private static void assertFailed(PluginCallException error, Status.Code code, String reason) {
+    assertTrue(error != null, "expected a failure with: " + reason);
+    assertEquals(code, error.code(), error.getMessage());
+    assertTrue(error.getMessage().contains(reason), "expected '" + reason + "' in: " + error.getMessage());
+  }
+}

@@ -1,0 +1,148 @@
+package dev.pluginhost.it.patterns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.MapOptions;
+import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.ProcessInfo;
+import dev.pluginhost.it.support.RunningHost;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sql-pool sample: multiprocessing's {@code Pool(initializer=...)} with a database. Each of
+ * four processes opens its own H2 connection in its start hook, from the configuration the host
+ * passes, and the host maps SQL statements across them.
+ */
+class SqlPoolTest {
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  /** What every process's initializer runs on its own, private in-memory database. */
+  private static final String SEED =
+      "CREATE TABLE squares(n INT PRIMARY KEY, square BIGINT);\n"
+          + "INSERT INTO squares SELECT X, X * X FROM SYSTEM_RANGE(1, 1000);";
+
+  @TempDir Path tempDir;
+
+  private RunningHost startPool(int processes) throws Exception {
+    return RunningHost.start(
+        tempDir,
+        b ->
+            b.plugin(
+                "sql-pool",
+                s ->
+                    s.processes(processes)
+                        // One statement at a time per process, as a Python worker takes one task
+                        // at a time: the rest wait in the host's queue for the first free process.
+                        .maxConcurrentCallsPerProcess(1)
+                        .config("jdbc-url", "jdbc:h2:mem:pool")
+                        .config("init-sql", SEED)),
+        "sql-pool");
+  }
+
+  private static List<byte[]> utf8(List<String> texts) {
+    List<byte[]> bytes = new ArrayList<>();
+    texts.forEach(t -> bytes.add(t.getBytes(StandardCharsets.UTF_8)));
+    return bytes;
+  }
+
+  @Test
+  void map_runsEveryStatementOnAProcessWithItsOwnConnection_inOrder_acrossAllFourProcesses() throws Exception {
+    try (RunningHost running = startPool(4)) {
+      PluginHandle pool = running.plugin("sql-pool");
+      // The host's start waits for each of the pool's first processes, so all four serve now.
+      assertEquals(
+          4, pool.processes().stream().filter(p -> p.role() == ProcessInfo.Role.SERVING).count(), pool.processes().toString());
+      List<String> statements = new ArrayList<>();
+      for (int n = 1; n <= 400; n++) {
+        statements.add("SELECT square FROM squares WHERE n = " + n);
+      }
+
+      // One statement a chunk, and at most one in flight per process: a process goes idle only
+      // if each statement came back before the map sent the next, while the map keeps eight in
+      // flight (its window) over the pool's four places.
+      List<CallOutcome> outcomes = pool.map("execute", utf8(statements), MapOptions.timeout(TIMEOUT).chunkSize(1));
+
+      Set<String> pids = new HashSet<>();
+      for (int i = 0; i < outcomes.size(); i++) {
+        String[] lines = outcomes.get(i).text().split("\n");
+        long n = i + 1;
+        assertEquals(List.of("SQUARE", Long.toString(n * n)), List.of(lines).subList(1, lines.length), statements.get(i));
+        assertTrue(lines[0].matches("pid \\d+-[0-9a-f]{6}"), lines[0]);
+        pids.add(lines[0]);
+      }
+      // Every process answered from a table its own initializer made.
+      assertEquals(4, pids.size(), "all four processes took part: " + pids);
+    }
+  }
+
+  @Test
+  void map_aBadStatementFailsOnlyItsOwnItem_withTheDatabasesReason() throws Exception {
+    try (RunningHost running = startPool(2)) {
+      List<String> statements =
+          List.of(
+              "SELECT n, square FROM squares WHERE n BETWEEN 2 AND 3 ORDER BY n",
+              "SELECT * FROM no_such_table",
+              "UPDATE squares SET square = n * n WHERE n <= 10",
+              "SELEKT 1",
+              "SELECT COUNT(*) AS total FROM squares");
+
+      // Two statements a chunk: a bad one shares its call with a good one, and still fails alone.
+      List<CallOutcome> outcomes =
+          running.plugin("sql-pool").map("execute", utf8(statements), MapOptions.timeout(TIMEOUT).chunkSize(2));
+
+      assertEquals(List.of("N | SQUARE", "2 | 4", "3 | 9"), rows(outcomes.get(0)));
+      assertEquals(List.of("updated 10"), rows(outcomes.get(2)));
+      assertEquals(List.of("TOTAL", "1000"), rows(outcomes.get(4)));
+      for (int bad : new int[] {1, 3}) {
+        PluginCallException error = outcomes.get(bad).error().orElseThrow();
+        // The plugin says a statement the database refused is the caller's mistake.
+        assertEquals(Status.Code.INVALID_ARGUMENT, error.code(), error.getMessage());
+        assertTrue(error.getMessage().contains("bad statement (SQL state 42"), error.getMessage());
+      }
+      assertTrue(
+          outcomes.get(1).error().orElseThrow().getMessage().contains("Table \"NO_SUCH_TABLE\" not found"),
+          outcomes.get(1).error().orElseThrow().getMessage());
+      assertTrue(outcomes.get(3).error().orElseThrow().getMessage().contains("SELEKT"), outcomes.get(3).toString());
+    }
+  }
+
+  @Test
+  void theDriverLoadsFromThePluginsOwnLib_andTheHostsLibrariesAreNotVisibleToIt() throws Exception {
+    try (RunningHost running = startPool(1)) {
+      PluginHandle pool = running.plugin("sql-pool");
+
+      String h2 = pool.callText("whereIs", "org.h2.Driver", TIMEOUT);
+      String grpc = pool.callText("whereIs", "io.grpc.Server", TIMEOUT);
+      String guava = pool.callText("whereIs", "com.google.common.base.Preconditions", TIMEOUT);
+
+      assertTrue(h2.endsWith("/sql-pool/lib/h2-2.3.232.jar"), h2);
+      assertEquals("not visible", grpc, "the host's (and the runner's) gRPC");
+      assertEquals("not visible", guava, "the host's (and the runner's) Guava");
+      assertEquals("jrt:/java.sql", pool.callText("whereIs", "java.sql.DriverManager", TIMEOUT));
+      // And the other way round: the host's JVM has gRPC and Guava, and no H2.
+      Class.forName("io.grpc.Server");
+      Class.forName("com.google.common.base.Preconditions");
+      assertThrows(ClassNotFoundException.class, () -> Class.forName("org.h2.Driver"));
+      assertFalse(System.getProperty("java.class.path").contains("/com/h2database/"), "no H2 on the test's class path");
+    }
+  }
+
+  /** The lines of a successful statement's answer after its {@code pid} line. */
+  private static List<String> rows(CallOutcome outcome) {
+    String[] lines = outcome.text().split("\n");
+    return List.of(lines).subList(1, lines.length);
+  }
+}

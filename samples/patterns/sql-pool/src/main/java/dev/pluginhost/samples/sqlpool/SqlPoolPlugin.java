@@ -1,0 +1,151 @@
+package dev.pluginhost.samples.sqlpool;
+
+import dev.pluginhost.plugin.api.CallContext;
+import dev.pluginhost.plugin.api.Plugin;
+import dev.pluginhost.plugin.api.PluginContext;
+import java.security.CodeSource;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * multiprocessing's {@code Pool(initializer=...)} with a database. In Python:
+ *
+ * <pre>
+ * def init(url):
+ *     global conn
+ *     conn = connect(url)          # once per worker process
+ *
+ * def execute(sql):
+ *     return conn.execute(sql).fetchall(), os.getpid()
+ *
+ * with Pool(4, initializer=init, initargs=(url,)) as pool:
+ *     results = pool.map(execute, statements)
+ * </pre>
+ *
+ * <p>Here {@link #start} is the initializer: it runs once in each process of the pool, before any
+ * call, and opens that process's own JDBC connection from the configuration the host passed
+ * ({@code jdbc-url}, and {@code init-sql} to seed it). The plugin bundles its own JDBC driver and
+ * database (H2, in the plugin folder's {@code lib/}); the host has neither.
+ *
+ * <p>With an in-memory URL ({@code jdbc:h2:mem:...}, as in the tests) every process has a private
+ * database seeded from the same script, like a {@code sqlite3.connect(":memory:")} per worker:
+ * good for read-mostly reference data, and a write stays in the process that made it. For shared,
+ * durable data, point {@code jdbc-url} at a database server, put its driver in {@code lib/}
+ * instead, and grant the plugin {@code network}: the code stays the same.
+ *
+ * <p>Configuration: {@code jdbc-url} (required), {@code user} and {@code password} (default
+ * {@code sa} and empty), {@code init-sql} (statements separated by {@code ;}, run once per
+ * process; none by default).
+ */
+public final class SqlPoolPlugin implements Plugin {
+  /**
+   * Names this process in results, like {@code os.getpid()} in a Python worker. Inside the host's
+   * sandbox every plugin JVM is pid 2 of its own PID namespace, so a random suffix tells a pool's
+   * processes apart: {@code 2-3f9a1c}.
+   */
+  private static final String PID =
+      ProcessHandle.current().pid() + "-" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+
+  /** This process's connection: the initializer's global. Used by one statement at a time. */
+  private Connection connection;
+
+  @Override
+  public void start(PluginContext context) throws Exception {
+    // DriverManager finds H2 through its META-INF/services entry in lib/h2-*.jar: the runner makes
+    // the plugin's class loader the thread's context class loader for start and for every call.
+    connection =
+        DriverManager.getConnection(
+            context.requireConfig("jdbc-url"),
+            context.config().getOrDefault("user", "sa"),
+            context.config().getOrDefault("password", ""));
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : context.config().getOrDefault("init-sql", "").split(";")) {
+        if (!sql.isBlank()) {
+          statement.execute(sql);
+        }
+      }
+    }
+    context.logger().log(System.Logger.Level.INFO, "pid " + PID + " connected to " + connection.getMetaData().getURL());
+
+    context.registerText("execute", this::execute);
+    // Not part of the pattern: shows where a class comes from as the plugin sees it, to prove its
+    // libraries live apart from the host's.
+    context.registerText("whereIs", (call, className) -> whereIs(className.trim()));
+  }
+
+  /**
+   * Runs one SQL statement and returns, line by line: {@code pid PID}, then for a query its
+   * column labels and one line per row (values separated by {@code " | "}), or for anything else
+   * {@code updated N}.
+   */
+  private String execute(CallContext call, String sql) throws SQLException {
+    // A Python worker runs one task at a time; a process here serves several calls at once
+    // (maxConcurrentCallsPerProcess), so calls take turns on the one connection. Give the plugin
+    // maxConcurrentCallsPerProcess(1) and they never wait here.
+    synchronized (this) {
+      try (Statement statement = connection.createStatement()) {
+        // Stop when the caller stops waiting, rather than run on past its deadline.
+        statement.setQueryTimeout((int) Math.max(1, call.remaining().toSeconds()));
+        List<String> lines = new ArrayList<>();
+        lines.add("pid " + PID);
+        if (statement.execute(sql)) {
+          try (ResultSet rows = statement.getResultSet()) {
+            ResultSetMetaData columns = rows.getMetaData();
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i <= columns.getColumnCount(); i++) {
+              values.add(columns.getColumnLabel(i));
+            }
+            lines.add(String.join(" | ", values));
+            while (rows.next()) {
+              values.clear();
+              for (int i = 1; i <= columns.getColumnCount(); i++) {
+                values.add(String.valueOf(rows.getObject(i)));
+              }
+              lines.add(String.join(" | ", values));
+            }
+          }
+        } else {
+          lines.add("updated " + statement.getUpdateCount());
+        }
+        return String.join("\n", lines);
+      } catch (SQLException e) {
+        // SQL states of class 42 (syntax error, no such table or column), 22 (bad data) and 23
+        // (constraint violated) mean the statement is wrong: INVALID_ARGUMENT for the caller.
+        // Anything else (the connection broke) is the plugin's failure: UNKNOWN.
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("42") || state.startsWith("22") || state.startsWith("23")) {
+          throw new IllegalArgumentException("bad statement (SQL state " + state + "): " + e.getMessage(), e);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Where {@code className} loads from in this plugin: a jar's URL ({@code file:...}), a JDK module
+   * ({@code jrt:/java.sql}), "the JDK" for its core classes, or "not visible".
+   */
+  private static String whereIs(String className) {
+    try {
+      Class<?> type = Class.forName(className, false, SqlPoolPlugin.class.getClassLoader());
+      CodeSource source = type.getProtectionDomain().getCodeSource();
+      return source == null ? "the JDK" : source.getLocation().toString();
+    } catch (ClassNotFoundException | LinkageError e) {
+      return "not visible";
+    }
+  }
+
+  @Override
+  public void stop() throws SQLException {
+    synchronized (this) {
+      connection.close();
+    }
+  }
+}
