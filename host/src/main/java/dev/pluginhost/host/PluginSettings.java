@@ -29,6 +29,7 @@ public final class PluginSettings {
   private final ImmutableMap<String, String> environment;
   private final ImmutableMap<String, String> config;
   private final ImmutableSet<String> grants;
+  private final boolean refuseHostProperties;
   private final Duration startTimeout;
   private final Duration callTimeLimit;
   private final Duration probeInterval;
@@ -67,6 +68,7 @@ public final class PluginSettings {
     this.environment = ImmutableMap.copyOf(b.environment);
     this.config = ImmutableMap.copyOf(b.config);
     this.grants = ImmutableSet.copyOf(b.grants);
+    this.refuseHostProperties = b.refuseHostProperties;
     this.startTimeout = b.startTimeout;
     this.callTimeLimit = b.callTimeLimit;
     this.probeInterval = b.probeInterval;
@@ -148,6 +150,18 @@ public final class PluginSettings {
    */
   public Set<String> grants() {
     return grants;
+  }
+
+  /**
+   * Whether reading, in the plugin, a system property that the host's application set (and the
+   * plugin JVM has no value of its own for) throws an error saying a plugin inherits nothing,
+   * instead of reading as absent; default false. Catches code written with fork's habits, at the
+   * price of telling the plugin the names (never the values) of the application's properties, and
+   * of failing a library that merely probes a name the application happens to set. The JDK's own
+   * properties and those of well-known libraries are never included.
+   */
+  public boolean refuseHostProperties() {
+    return refuseHostProperties;
   }
 
   /** From spawn to the start hook's return, at most; default 30 s. */
@@ -341,6 +355,7 @@ public final class PluginSettings {
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final Map<String, String> config = new LinkedHashMap<>();
     private final Set<String> grants = new LinkedHashSet<>();
+    private boolean refuseHostProperties;
     private Duration startTimeout = Duration.ofSeconds(30);
     private Duration callTimeLimit = Duration.ofSeconds(60);
     private Duration probeInterval = Duration.ofSeconds(2);
@@ -381,6 +396,7 @@ public final class PluginSettings {
       environment.putAll(s.environment);
       config.putAll(s.config);
       grants.addAll(s.grants);
+      refuseHostProperties = s.refuseHostProperties;
       startTimeout = s.startTimeout;
       callTimeLimit = s.callTimeLimit;
       probeInterval = s.probeInterval;
@@ -456,6 +472,25 @@ public final class PluginSettings {
       for (String name : names) {
         grants.add(Grants.check(name));
       }
+      return this;
+    }
+
+    /**
+     * Grants exactly these, replacing every grant given before (such as the defaults' when this
+     * builder came from them): how a plugin is given fewer grants than the defaults.
+     *
+     * @throws IllegalArgumentException for a name that is not a grant; nothing changes then
+     */
+    public Builder grants(java.util.Collection<String> names) {
+      List<String> checked = names.stream().map(Grants::check).toList();
+      grants.clear();
+      grants.addAll(checked);
+      return this;
+    }
+
+    /** See {@link PluginSettings#refuseHostProperties()}. */
+    public Builder refuseHostProperties(boolean refuse) {
+      this.refuseHostProperties = refuse;
       return this;
     }
 

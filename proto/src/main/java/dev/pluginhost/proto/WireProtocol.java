@@ -32,6 +32,14 @@ public final class WireProtocol {
   public static final Metadata.Key<String> MISSING_GRANT_TRAILER =
       Metadata.Key.of("x-pluginhost-missing-grant", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** Whether {@code grants} include {@code grant}; {@code call:*} includes every {@code call:} grant. */
+  public static boolean holds(java.util.Set<String> grants, String grant) {
+    return grants.contains(grant) || (grant.startsWith("call:") && grants.contains("call:*"));
+  }
+
+  /** The metadata key under which a plugin called by another plugin finds the caller's id. */
+  public static final String CALLER_METADATA = "pluginhost-caller";
+
   /** The file name of the host's services socket in a spawn's private directory. */
   public static final String HOST_SERVICES_SOCKET = "h.sock";
 

@@ -115,41 +115,4 @@ final class CapturingPluginContext implements PluginContext {
     checkArgument(!name.isEmpty() && name.length() <= MAX_NAME_LENGTH, "a function name must have 1 to 128 characters: '%s'", name);
     checkArgument(!unary.containsKey(name) && !streaming.contains(name), "function %s is already registered", name);
   }
-
-  // The baseline measures bare calls and grants nothing: every host service is refused.
-  @Override
-  public java.util.Set<String> grants() {
-    return java.util.Set.of();
-  }
-
-  @Override
-  public dev.pluginhost.plugin.api.StructuredLog log() {
-    throw denied("log");
-  }
-
-  @Override
-  public dev.pluginhost.plugin.api.KeyValueStore store() {
-    throw denied("kv");
-  }
-
-  @Override
-  public dev.pluginhost.plugin.api.Locks locks() {
-    throw denied("locks");
-  }
-
-  @Override
-  public dev.pluginhost.plugin.api.PluginCalls plugins() {
-    throw denied("call:*");
-  }
-
-  @Override
-  public dev.pluginhost.plugin.api.ServiceClient service(String name) {
-    throw denied("service:" + name);
-  }
-
-  private static dev.pluginhost.plugin.api.HostServiceException denied(String grant) {
-    return new dev.pluginhost.plugin.api.HostServiceException(
-        dev.pluginhost.plugin.api.HostServiceException.Code.PERMISSION_DENIED,
-        "the in-process baseline grants no host services", grant);
-  }
 }

@@ -66,7 +66,9 @@ final class SettingsReader {
     SETTINGS.put("jvm-options", (c, k, b) -> b.addJvmOptions(c.getStringList(k).toArray(String[]::new)));
     SETTINGS.put("inherit-environment", (c, k, b) -> b.inheritEnvironment(c.getStringList(k).toArray(String[]::new)));
     SETTINGS.put("environment", (c, k, b) -> strings(c, k).forEach(b::environment));
-    SETTINGS.put("grants", (c, k, b) -> b.grant(c.getStringList(k).toArray(String[]::new)));
+    // A plugin's block replaces the defaults' grants, never adds to them: fewer is expressible.
+    SETTINGS.put("grants", (c, k, b) -> b.grants(c.getStringList(k)));
+    SETTINGS.put("refuse-host-properties", (c, k, b) -> b.refuseHostProperties(c.getBoolean(k)));
     SETTINGS.put("config", (c, k, b) -> strings(c, k).forEach(b::config));
   }
 

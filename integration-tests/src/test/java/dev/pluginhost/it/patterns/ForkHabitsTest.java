@@ -38,13 +38,19 @@ class ForkHabitsTest {
   void readingAGlobalTheApplicationSet_failsNamingIt_insteadOfReadingTheDefault() throws Exception {
     // The application sets a global before it starts its workers, as it would before fork().
     System.setProperty("app.region", "us-east");
-    try (RunningHost running = RunningHost.start(tempDir, "fork-habits")) {
+    try (RunningHost running =
+        RunningHost.start(tempDir, b -> b.plugin("fork-habits", s -> s.refuseHostProperties(true)), "fork-habits")) {
       PluginCallException e =
           assertThrows(
               PluginCallException.class, () -> running.plugin("fork-habits").callText("regionFromGlobal", "", TIMEOUT));
 
       assertTrue(e.getMessage().contains("read system property 'app.region', which its host's application set"), e.getMessage());
       assertTrue(!e.getMessage().contains("us-east"), "the value never leaves the host: " + e.getMessage());
+    }
+    try (RunningHost running = RunningHost.start(tempDir.resolve("default"), "fork-habits")) {
+      assertEquals(
+          "region eu-west", running.plugin("fork-habits").callText("regionFromGlobal", "", TIMEOUT),
+          "off by default: the name is not even sent");
     } finally {
       System.clearProperty("app.region");
     }

@@ -33,6 +33,7 @@ public final class HostServiceException extends RuntimeException {
   }
 
   private final Code code;
+  private final String description;
   private final String missingGrant;
 
   public HostServiceException(Code code, String message) {
@@ -43,11 +44,28 @@ public final class HostServiceException extends RuntimeException {
   public HostServiceException(Code code, String message, String missingGrant) {
     super(code + ": " + message);
     this.code = code;
+    this.description = message;
     this.missingGrant = missingGrant;
+  }
+
+  /**
+   * The PERMISSION_DENIED a host gives plugin {@code pluginId} for a service whose grant it lacks,
+   * worded as the host words it.
+   */
+  public static HostServiceException denied(String pluginId, String grant) {
+    return new HostServiceException(
+        Code.PERMISSION_DENIED,
+        "plugin " + pluginId + " was not granted \"" + grant + "\" (add it to the plugin's grants in its settings)",
+        grant);
   }
 
   public Code code() {
     return code;
+  }
+
+  /** What happened, in words, without the code in front. */
+  public String description() {
+    return description;
   }
 
   /** The grant whose absence caused a PERMISSION_DENIED, such as {@code "kv"} or {@code "call:squares"}. */

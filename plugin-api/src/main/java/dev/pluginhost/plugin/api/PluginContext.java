@@ -52,27 +52,6 @@ public interface PluginContext {
     return value;
   }
 
-  /** What the host granted this plugin ({@code log}, {@code kv}, {@code call:ID}...); empty by default. */
-  Set<String> grants();
-
-  /** Structured, tagged records for the host's log; needs the grant {@code log}. */
-  StructuredLog log();
-
-  /** The plugin's key-value store, kept by the host; needs the grant {@code kv}. */
-  KeyValueStore store();
-
-  /** Named locks shared by the plugin's processes; needs the grant {@code locks}. */
-  Locks locks();
-
-  /** Calls to other plugins of this host; each needs the grant {@code call:ID}. */
-  PluginCalls plugins();
-
-  /**
-   * The embedding application's service registered as {@code name}; using it needs the grant
-   * {@code service:NAME}. Never fails itself: a missing grant or service shows at the first call.
-   */
-  ServiceClient service(String name);
-
   /**
    * A logger whose records reach the host's log, tagged with this plugin's id and process id.
    * Writing to {@code System.out} and {@code System.err} also reaches it, as plain lines.
@@ -85,6 +64,59 @@ public interface PluginContext {
    * runs.
    */
   Path dataDirectory();
+
+  /**
+   * What the host granted this plugin ({@code log}, {@code kv}, {@code call:ID}...); empty by
+   * default. The default implementation, for contexts made outside a host (test fakes), grants
+   * nothing.
+   */
+  default Set<String> grants() {
+    return Set.of();
+  }
+
+  /**
+   * Structured, tagged records for the host's log; needs the grant {@code log}. The default
+   * implementation refuses, as a host does without the grant.
+   */
+  default StructuredLog log() {
+    return (level, message, fields) -> {
+      throw HostServiceException.denied(pluginId(), "log");
+    };
+  }
+
+  /** The plugin's key-value store, kept by the host; needs the grant {@code kv}. The default refuses. */
+  default KeyValueStore store() {
+    throw HostServiceException.denied(pluginId(), "kv");
+  }
+
+  /** Named locks shared by the plugin's processes; needs the grant {@code locks}. The default refuses. */
+  default Locks locks() {
+    throw HostServiceException.denied(pluginId(), "locks");
+  }
+
+  /** Calls to other plugins of this host; each needs the grant {@code call:ID}. The default refuses. */
+  default PluginCalls plugins() {
+    throw HostServiceException.denied(pluginId(), "call:*");
+  }
+
+  /**
+   * The embedding application's service registered as {@code name}; using it needs the grant
+   * {@code service:NAME}. Never fails itself: a missing grant or service shows at the first call.
+   * The default refuses every call.
+   */
+  default ServiceClient service(String name) {
+    return new ServiceClient() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public byte[] call(String method, byte[] request, java.time.Duration timeout) {
+        throw HostServiceException.denied(pluginId(), "service:" + name);
+      }
+    };
+  }
 
   /**
    * Registers a function that takes bytes and returns bytes.

@@ -330,7 +330,8 @@ public final class PluginProcess implements Worker {
           .setHostPeerPid(hostPeerPid)
           .addAllGrants(settings.grants())
           .setHostServicesSocket(servicesSocket == null ? "" : servicesSocket.toString())
-          .addAllHostPropertyNames(HostProperties.applicationNames(System.getProperties()))
+          .addAllHostPropertyNames(
+              settings.refuseHostProperties() ? HostProperties.applicationNames(System.getProperties()) : List.of())
           .build()
           .writeDelimitedTo(stdin);
       stdin.flush();

@@ -12,6 +12,7 @@ import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginService;
 import dev.pluginhost.host.ServiceRequest;
+import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.AcquireLockRequest;
 import dev.pluginhost.proto.runner.v1.AcquireLockResponse;
@@ -65,7 +66,6 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   static final int MAX_SERVICE_REQUESTS = 16;
   /** Used when a request carries no deadline (the runner always sets one). */
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-  static final String CALLER_METADATA = "pluginhost-caller";
 
   private final HostServiceHub hub;
   private final ServiceCaller caller;
@@ -326,7 +326,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   }
 
   private Map<String, String> callerMetadata() {
-    return Map.of(CALLER_METADATA, caller.pluginId());
+    return Map.of(WireProtocol.CALLER_METADATA, caller.pluginId());
   }
 
   /** What is left of the request's deadline. */
@@ -347,8 +347,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
     trailers.put(WireProtocol.MISSING_GRANT_TRAILER, grant);
     responses.onError(
         Status.PERMISSION_DENIED
-            .withDescription("plugin " + caller.pluginId() + " was not granted \"" + grant
-                + "\" (add it to the plugin's grants in its settings)")
+            .withDescription(HostServiceException.denied(caller.pluginId(), grant).description())
             .asRuntimeException(trailers));
     return false;
   }

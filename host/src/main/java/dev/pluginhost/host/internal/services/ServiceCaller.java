@@ -1,6 +1,7 @@
 package dev.pluginhost.host.internal.services;
 
 import dev.pluginhost.host.OutputLine;
+import dev.pluginhost.proto.WireProtocol;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -21,7 +22,7 @@ public record ServiceCaller(
 
   /** Whether the plugin holds {@code grant} ({@code call:*} holds every {@code call:} grant). */
   boolean holds(String grant) {
-    return grants.contains(grant) || (grant.startsWith("call:") && grants.contains("call:*"));
+    return WireProtocol.holds(grants, grant);
   }
 
   /** Whether the plugin holds any grant that the host serves (all but {@code network}). */

@@ -1,6 +1,7 @@
 package dev.pluginhost.runner.internal.services;
 
 import dev.pluginhost.plugin.api.HostServiceException;
+import dev.pluginhost.proto.WireProtocol;
 import java.util.Set;
 
 /**
@@ -23,19 +24,11 @@ final class GrantCheck {
   /** Throws PERMISSION_DENIED naming {@code grant} unless the plugin holds it. */
   void require(String grant) {
     if (!holds(grant)) {
-      throw denied(pluginId, grant);
+      throw HostServiceException.denied(pluginId, grant);
     }
   }
 
   boolean holds(String grant) {
-    return grants.contains(grant) || (grant.startsWith("call:") && grants.contains("call:*"));
-  }
-
-  /** The error for a missing grant, worded as the host words it. */
-  static HostServiceException denied(String pluginId, String grant) {
-    return new HostServiceException(
-        HostServiceException.Code.PERMISSION_DENIED,
-        "plugin " + pluginId + " was not granted \"" + grant + "\" (add it to the plugin's grants in its settings)",
-        grant);
+    return WireProtocol.holds(grants, grant);
   }
 }
