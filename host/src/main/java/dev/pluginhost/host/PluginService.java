@@ -10,15 +10,15 @@ package dev.pluginhost.host;
  * for. The host has already checked the grant and tells the service which plugin and process ask.
  *
  * <p>Runs on a thread of the host's service pool, never on an I/O thread, so it may block; several
- * requests may run at once. At most 16 requests of one plugin process run or wait at once; more
- * are refused with RESOURCE_EXHAUSTED before they reach the service. The plugin stops waiting at
- * its deadline ({@link ServiceRequest#deadline()}); the service should too.
+ * requests may run at once. At most 16 requests of one plugin (all its processes together) run at
+ * once, and at most 64 of all plugins; more are refused with RESOURCE_EXHAUSTED before they reach
+ * the service. The plugin stops waiting at its deadline ({@link ServiceRequest#deadline()}); the
+ * service should too: a service that never returns holds one of those places for good.
  *
- * <p>What the plugin receives when this throws: a {@link io.grpc.StatusException} or {@link
- * io.grpc.StatusRuntimeException} passes on its code and description; an {@link
- * IllegalArgumentException}, INVALID_ARGUMENT with its message; anything else, INTERNAL with no
- * detail (the host logs the exception: a plugin never sees the application's stack or messages it
- * was not meant to).
+ * <p>What the plugin receives when this throws: a {@link PluginServiceException} passes on its
+ * code and message; anything else, including an IllegalArgumentException, is a bare INTERNAL (the
+ * host logs the exception: a plugin never sees the application's stack or messages it was not
+ * meant to).
  */
 @FunctionalInterface
 public interface PluginService {

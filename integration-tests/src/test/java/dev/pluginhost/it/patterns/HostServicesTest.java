@@ -10,6 +10,7 @@ import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.PluginServiceException;
 import dev.pluginhost.host.PluginState;
 import dev.pluginhost.host.Registration;
 import dev.pluginhost.it.support.EventRecorder;
@@ -164,10 +165,11 @@ class HostServicesTest {
             tempDir,
             b -> b.service("pricing", request -> {
                   if (request.text().isEmpty()) {
-                    throw new IllegalArgumentException("name an item to price");
+                    throw new PluginServiceException(Status.Code.INVALID_ARGUMENT, "name an item to price");
                   }
                   if (request.text().equals("secret")) {
-                    throw new IllegalStateException("database password is hunter2");
+                    // Meant for the application's own log, not for a plugin.
+                    throw new IllegalArgumentException("database password is hunter2");
                   }
                   return utf8(request.method() + " " + request.text() + " for " + request.pluginId() + ": 3 EUR");
                 })

@@ -180,6 +180,8 @@ public final class Runner {
                   Thread.currentThread().interrupt();
                 }
               }
+              // The stop hook's structured records, within what is left of the grace.
+              hostServices.flushLog(Duration.ofMillis(Math.max(100, grace.toMillis() / 4)));
               try {
                 // Lets the Shutdown response and any call finishing now reach the host.
                 server.awaitTermination(100, TimeUnit.MILLISECONDS);

@@ -11,11 +11,10 @@ import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginService;
+import dev.pluginhost.host.PluginServiceException;
 import dev.pluginhost.host.ServiceRequest;
 import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.proto.WireProtocol;
-import dev.pluginhost.proto.runner.v1.AcquireLockRequest;
-import dev.pluginhost.proto.runner.v1.AcquireLockResponse;
 import dev.pluginhost.proto.runner.v1.CallPluginRequest;
 import dev.pluginhost.proto.runner.v1.CallPluginResponse;
 import dev.pluginhost.proto.runner.v1.CallServiceRequest;
@@ -33,13 +32,12 @@ import dev.pluginhost.proto.runner.v1.LogRequest;
 import dev.pluginhost.proto.runner.v1.LogResponse;
 import dev.pluginhost.proto.runner.v1.MapPluginRequest;
 import dev.pluginhost.proto.runner.v1.MapPluginResponse;
-import dev.pluginhost.proto.runner.v1.ReleaseLockRequest;
-import dev.pluginhost.proto.runner.v1.ReleaseLockResponse;
+import dev.pluginhost.proto.runner.v1.HoldLockRequest;
+import dev.pluginhost.proto.runner.v1.HoldLockResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -49,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -57,13 +56,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host services one plugin process may use, served on its own socket: every request checks
- * the plugin's grants first, then acts for this caller only. Runs on the hub's request threads;
- * waits (locks, calls to other plugins) hold no thread.
+ * the plugin's grants first, then acts for this caller only. Runs on the hub's request threads,
+ * never a host I/O thread; waits (locks, calls to other plugins) hold no thread, and the
+ * application's services run on threads of their own.
+ *
+ * <p>What reaches the plugin in an error is chosen: the host's and the application's exception
+ * messages stay in the host's log, and a failed call to another plugin says how it failed, never
+ * that plugin's output or files.
  */
 final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   private static final Logger log = LoggerFactory.getLogger(HostServicesEndpoint.class);
-  /** Requests to the application's services one process may have running or waiting. */
-  static final int MAX_SERVICE_REQUESTS = 16;
+  /** Log records one request may carry. */
+  static final int MAX_RECORDS_PER_REQUEST = 1000;
+  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,128}");
   /** Used when a request carries no deadline (the runner always sets one). */
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -72,7 +78,6 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   /** Stands for this process in the lock table; its holdings end with it. */
   private final Object owner;
   private final StructuredLogSink logSink;
-  private final Semaphore serviceSlots = new Semaphore(MAX_SERVICE_REQUESTS);
 
   HostServicesEndpoint(HostServiceHub hub, ServiceCaller caller, Object owner) {
     this.hub = hub;
@@ -84,12 +89,18 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void log(LogRequest request, StreamObserver<LogResponse> responses) {
-    if (granted("log", responses)) {
-      answer(responses, () -> {
-        logSink.accept(request.getRecordsList(), request.getDropped());
-        return LogResponse.getDefaultInstance();
-      });
+    if (!granted("log", responses)) {
+      return;
     }
+    if (request.getRecordsCount() > MAX_RECORDS_PER_REQUEST) {
+      responses.onError(
+          Status.RESOURCE_EXHAUSTED.withDescription("at most " + MAX_RECORDS_PER_REQUEST + " records a request").asRuntimeException());
+      return;
+    }
+    answer(responses, () -> {
+      logSink.accept(request.getRecordsList(), request.getDropped());
+      return LogResponse.getDefaultInstance();
+    });
   }
 
   @Override
@@ -108,6 +119,10 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   public void kvPut(KvPutRequest request, StreamObserver<KvPutResponse> responses) {
     if (granted("kv", responses)) {
       answer(responses, () -> {
+        if (Context.current().isCancelled()) {
+          // The runner gave up on this write (its deadline passed while it queued): do not apply it late.
+          throw Status.CANCELLED.withDescription("the write was given up before it ran").asRuntimeException();
+        }
         boolean applied =
             hub.store(caller.pluginId())
                 .put(
@@ -127,58 +142,50 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
     }
   }
 
+  /**
+   * Takes a lock for as long as the call stays open: answers once when the lock is held, and
+   * releases it when the caller ends the call or its process ends (which ends the call). A caller
+   * that gives up while waiting is withdrawn; one granted just as it gave up passes the lock on.
+   */
   @Override
-  public void acquireLock(AcquireLockRequest request, StreamObserver<AcquireLockResponse> responses) {
+  public void holdLock(HoldLockRequest request, StreamObserver<HoldLockResponse> responses) {
     if (!granted("locks", responses)) {
       return;
     }
-    if (request.getLease().isEmpty() || request.getLease().length() > 64) {
-      responses.onError(Status.INVALID_ARGUMENT.withDescription("a lease id is 1 to 64 characters").asRuntimeException());
-      return;
-    }
     LockTable table = hub.locks(caller.pluginId());
-    LockTable.Lease lease = new LockTable.Lease(owner, request.getLease());
+    String name = request.getName();
+    LockTable.Lease lease = new LockTable.Lease(owner, java.util.UUID.randomUUID().toString());
+    ServerCallStreamObserver<HoldLockResponse> call = (ServerCallStreamObserver<HoldLockResponse>) responses;
     ListenableFuture<Boolean> acquired;
     try {
-      acquired = table.acquire(request.getName(), lease, request.getTryOnly());
+      acquired = table.acquire(name, lease, request.getTryOnly());
     } catch (StatusRuntimeException e) {
       responses.onError(e);
       return;
     }
-    ServerCallStreamObserver<AcquireLockResponse> call = (ServerCallStreamObserver<AcquireLockResponse>) responses;
-    call.setOnCancelHandler(() -> acquired.cancel(false));
-    Futures.addCallback(
-        acquired,
-        new FutureCallback<>() {
-          @Override
-          public void onSuccess(Boolean held) {
-            if (call.isCancelled()) {
-              // Granted just as the caller gave up: pass the lock on.
-              table.release(request.getName(), lease);
-              return;
-            }
-            call.onNext(AcquireLockResponse.newBuilder().setAcquired(held).build());
+    call.setOnCancelHandler(
+        () -> {
+          // Done means granted (or a try that missed, where a release does nothing): release it.
+          if (!acquired.cancel(false)) {
+            table.release(name, lease);
+          }
+        });
+    acquired.addListener(
+        () -> {
+          if (acquired.isCancelled()) {
+            return;
+          }
+          boolean held = Futures.getUnchecked(acquired);
+          if (call.isCancelled()) {
+            table.release(name, lease);
+            return;
+          }
+          call.onNext(HoldLockResponse.newBuilder().setAcquired(held).build());
+          if (!held) {
             call.onCompleted();
           }
-
-          @Override
-          public void onFailure(Throwable t) {
-            if (!call.isCancelled()) {
-              call.onError(
-                  Status.CANCELLED.withDescription("the process's hold on its locks ended").asRuntimeException());
-            }
-          }
         },
-        directExecutor());
-  }
-
-  @Override
-  public void releaseLock(ReleaseLockRequest request, StreamObserver<ReleaseLockResponse> responses) {
-    if (granted("locks", responses)) {
-      hub.locks(caller.pluginId()).release(request.getName(), new LockTable.Lease(owner, request.getLease()));
-      responses.onNext(ReleaseLockResponse.getDefaultInstance());
-      responses.onCompleted();
-    }
+        hub.requests());
   }
 
   @Override
@@ -215,7 +222,9 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void callService(CallServiceRequest request, StreamObserver<CallServiceResponse> responses) {
-    if (!granted("service:" + request.getService(), responses)) {
+    if (!named(request.getService(), NAME, "service", responses)
+        || !named(request.getMethod(), METHOD, "method", responses)
+        || !granted("service:" + request.getService(), responses)) {
       return;
     }
     PluginService service = hub.service(request.getService());
@@ -226,46 +235,66 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
               .asRuntimeException());
       return;
     }
-    if (!serviceSlots.tryAcquire()) {
+    Semaphore slots = hub.serviceSlots(caller.pluginId());
+    if (!slots.tryAcquire()) {
       responses.onError(
           Status.RESOURCE_EXHAUSTED
-              .withDescription("plugin " + caller.pluginId() + " pid " + caller.pid().getAsLong() + " already has "
-                  + MAX_SERVICE_REQUESTS + " requests to the application's services running or waiting")
+              .withDescription("plugin " + caller.pluginId() + " already has " + HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN
+                  + " requests to the application's services running")
               .asRuntimeException());
       return;
     }
-    Instant deadline = Instant.now().plus(timeout());
     ServiceRequest serviceRequest =
         new ServiceRequest(
             request.getService(), caller.pluginId(), caller.pid().getAsLong(), request.getMethod(),
-            request.getRequest().toByteArray(), deadline);
+            request.getRequest().toByteArray(), Instant.now().plus(timeout()));
     try {
-      answer(responses, () -> {
+      hub.applicationServices().execute(() -> {
         try {
-          byte[] answer = service.handle(serviceRequest);
-          return CallServiceResponse.newBuilder().setResponse(answer == null ? ByteString.EMPTY : ByteString.copyFrom(answer)).build();
-        } catch (StatusException e) {
-          throw e.getStatus().asRuntimeException();
-        } catch (StatusRuntimeException e) {
-          throw Status.fromCode(e.getStatus().getCode()).withDescription(e.getStatus().getDescription()).asRuntimeException();
-        } catch (IllegalArgumentException e) {
-          throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-        } catch (Exception e) {
-          log.error("service '{}' failed on {}", request.getService(), serviceRequest, e);
-          throw Status.INTERNAL
-              .withDescription("service '" + request.getService() + "' failed on method '" + request.getMethod()
-                  + "' (the host's log has why)")
-              .asRuntimeException();
+          answer(responses, () -> askService(service, serviceRequest));
+        } finally {
+          slots.release();
         }
       });
-    } finally {
-      serviceSlots.release();
+    } catch (RejectedExecutionException e) {
+      slots.release();
+      responses.onError(
+          Status.RESOURCE_EXHAUSTED
+              .withDescription("the host runs " + HostServiceHub.SERVICE_THREADS + " requests to the application's"
+                  + " services already, its limit")
+              .asRuntimeException());
     }
+  }
+
+  /** The service's answer, or the status the plugin may see of its failure. */
+  private static CallServiceResponse askService(PluginService service, ServiceRequest request) {
+    try {
+      byte[] answer = service.handle(request);
+      return CallServiceResponse.newBuilder().setResponse(answer == null ? ByteString.EMPTY : ByteString.copyFrom(answer)).build();
+    } catch (PluginServiceException e) {
+      throw Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException();
+    } catch (Exception e) {
+      log.error("service '{}' failed on {}", request.service(), request, e);
+      throw Status.INTERNAL
+          .withDescription("service '" + request.service() + "' failed on method '" + request.method()
+              + "' (the host's log has why)")
+          .asRuntimeException();
+    }
+  }
+
+  /** Whether {@code value} is a well-formed {@code what}; if not, fails the call with INVALID_ARGUMENT. */
+  private static boolean named(String value, java.util.regex.Pattern form, String what, StreamObserver<?> responses) {
+    if (form.matcher(value).matches()) {
+      return true;
+    }
+    responses.onError(
+        Status.INVALID_ARGUMENT.withDescription("not a valid " + what + " name (" + form.pattern() + ")").asRuntimeException());
+    return false;
   }
 
   /** The plugin {@code id} if the caller may call it and it exists; otherwise answers and returns null. */
   private PluginHandle target(String id, StreamObserver<?> responses) {
-    if (!granted("call:" + id, responses)) {
+    if (!named(id, NAME, "plugin", responses) || !granted("call:" + id, responses)) {
       return null;
     }
     PluginHandle target = hub.plugin(id).orElse(null);
@@ -275,7 +304,10 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
     return target;
   }
 
-  /** Answers with what {@code start} completes with, cancelling it if the caller goes away. */
+  /**
+   * Answers with what {@code start} completes with, cancelling it if the caller goes away. The
+   * answer is built on the hub's threads, never on the I/O thread that completes the call.
+   */
   private <T, R> void relay(
       StreamObserver<R> responses, Supplier<ListenableFuture<T>> start, java.util.function.Function<T, R> response) {
     ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) responses;
@@ -283,7 +315,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
     try {
       pending = start.get();
     } catch (PluginCallException e) {
-      responses.onError(e.toStatus().asRuntimeException());
+      responses.onError(statusForPlugin(e).asRuntimeException());
       return;
     }
     call.setOnCancelHandler(() -> pending.cancel(true));
@@ -292,10 +324,19 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
         new FutureCallback<>() {
           @Override
           public void onSuccess(T result) {
-            if (!call.isCancelled()) {
-              call.onNext(response.apply(result));
-              call.onCompleted();
+            if (call.isCancelled()) {
+              return;
             }
+            R answer;
+            try {
+              answer = response.apply(result);
+            } catch (RuntimeException e) {
+              log.error("plugin {}: could not answer a call it made through the host", caller.pluginId(), e);
+              call.onError(Status.INTERNAL.withDescription("the host could not build the answer").asRuntimeException());
+              return;
+            }
+            call.onNext(answer);
+            call.onCompleted();
           }
 
           @Override
@@ -303,14 +344,30 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
             if (call.isCancelled() || t instanceof CancellationException) {
               return;
             }
+            if (!(t instanceof PluginCallException)) {
+              log.error("plugin {}: a call it made through the host failed", caller.pluginId(), t);
+            }
             Status status =
                 t instanceof PluginCallException
-                    ? ((PluginCallException) t).toStatus()
-                    : Status.INTERNAL.withDescription("the host failed the call: " + t);
+                    ? statusForPlugin((PluginCallException) t)
+                    : Status.INTERNAL.withDescription("the host failed the call (the host's log has why)");
             call.onError(status.asRuntimeException());
           }
         },
-        directExecutor());
+        hub.requests());
+  }
+
+  /**
+   * A failed call as the calling plugin may see it: its code and what the callee's function said,
+   * but of a dead process only how it ended, never its last output or the host's file paths.
+   */
+  static Status statusForPlugin(PluginCallException e) {
+    if (e.death().isPresent()) {
+      return Status.fromCode(e.code())
+          .withDescription("plugin " + e.pluginId() + " failed the call: its process ended ("
+              + e.death().get().cause().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")");
+    }
+    return e.toStatus();
   }
 
   private static ItemResult itemResult(CallOutcome outcome) {
@@ -318,7 +375,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
       return ItemResult.newBuilder().setOutput(ByteString.copyFrom(outcome.value())).build();
     }
     PluginCallException error = outcome.error().orElseThrow();
-    Status status = error.toStatus();
+    Status status = statusForPlugin(error);
     ItemError.Builder item =
         ItemError.newBuilder().setCode(status.getCode().value()).setDescription(String.valueOf(status.getDescription()));
     error.remoteExceptionClass().ifPresent(item::setExceptionClass);
@@ -353,7 +410,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   }
 
   /** Answers with what {@code work} returns, or with the status it throws. */
-  private static <R> void answer(StreamObserver<R> responses, ThrowingSupplier<R> work) {
+  private static <R> void answer(StreamObserver<R> responses, Supplier<R> work) {
     R response;
     try {
       response = work.get();
@@ -362,15 +419,10 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
       return;
     } catch (RuntimeException e) {
       log.error("host service failed", e);
-      responses.onError(Status.INTERNAL.withDescription("the host failed: " + e).asRuntimeException());
+      responses.onError(Status.INTERNAL.withDescription("the host failed the request (the host's log has why)").asRuntimeException());
       return;
     }
     responses.onNext(response);
     responses.onCompleted();
-  }
-
-  @FunctionalInterface
-  private interface ThrowingSupplier<R> {
-    R get();
   }
 }

@@ -35,6 +35,8 @@ final class LockTable {
 
   private final String pluginId;
   private final Map<String, Entry> locks = new HashMap<>();
+  /** Owners whose process ended: nothing is granted to them again (weakly held; owners are per process). */
+  private final java.util.Set<Object> ended = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
   LockTable(String pluginId) {
     this.pluginId = pluginId;
@@ -50,6 +52,10 @@ final class LockTable {
     checkName(name);
     SettableFuture<Boolean> granted = SettableFuture.create();
     synchronized (this) {
+      if (ended.contains(lease.owner())) {
+        // A request that raced its process's end: granting it would hold the lock for no one.
+        throw Status.UNAVAILABLE.withDescription("the requesting process has ended").asRuntimeException();
+      }
       Entry entry = locks.get(name);
       if (entry == null) {
         if (locks.size() >= MAX_LOCKS) {
@@ -96,11 +102,15 @@ final class LockTable {
     }
   }
 
-  /** Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter. */
+  /**
+   * Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter, and
+   * refuses the owner from now on: its process has ended.
+   */
   void releaseAll(Object owner) {
     Map<String, Waiter> granted = new HashMap<>();
     List<SettableFuture<Boolean>> withdrawn = new ArrayList<>();
     synchronized (this) {
+      ended.add(owner);
       for (Map.Entry<String, Entry> lock : new ArrayList<>(locks.entrySet())) {
         Entry entry = lock.getValue();
         for (Iterator<Waiter> it = entry.waiters.iterator(); it.hasNext(); ) {

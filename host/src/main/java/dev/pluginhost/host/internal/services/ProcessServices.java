@@ -1,6 +1,7 @@
 package dev.pluginhost.host.internal.services;
 
 import dev.pluginhost.proto.WireProtocol;
+import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -15,6 +16,9 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,16 +26,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory, open to that process alone (see {@link SpawnedClientGate}) presenting the spawn's
  * token. Closing it ends the server, cancels the process's requests in flight, and releases its
  * locks; the host closes it when the process dies.
+ *
+ * <p>What one process may ask at once is bounded, so no plugin can spend the host's memory or
+ * threads: at most {@value #MAX_REQUESTS_IN_FLIGHT} requests in flight (held locks included), at
+ * most {@value #MAX_LARGE_IN_FLIGHT} of them calls to other plugins or the application's services,
+ * each request no larger than its kind needs (see {@link RequestLimits}), and at most {@value
+ * SpawnedClientGate#MAX_CONNECTIONS} connections.
  */
 public final class ProcessServices implements AutoCloseable {
-  /** Requests of one process in flight at once, of every kind: a plugin cannot pile up waits without end. */
   static final int MAX_REQUESTS_IN_FLIGHT = 256;
+  static final int MAX_LARGE_IN_FLIGHT = 16;
+  private static final Set<String> LARGE =
+      Set.of(
+          HostServicesGrpc.getCallPluginMethod().getFullMethodName(),
+          HostServicesGrpc.getMapPluginMethod().getFullMethodName(),
+          HostServicesGrpc.getCallServiceMethod().getFullMethodName());
 
   private final HostServiceHub hub;
   private final ServiceCaller caller;
   private final Server server;
   /** Stands for this process in its plugin's lock table. */
   private final Object owner;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ProcessServices(HostServiceHub hub, ServiceCaller caller, Server server, Object owner) {
     this.hub = hub;
@@ -57,17 +73,30 @@ public final class ProcessServices implements AutoCloseable {
             .workerEventLoopGroup(eventLoops)
             .executor(hub.requests())
             .maxInboundMessageSize(maxMessageBytes)
-            .addService(ServerInterceptors.intercept(endpoint, new TokenCheck(token), new InFlightLimit(caller.pluginId())))
+            .maxInboundMetadataSize(8 * 1024)
+            .maxConcurrentCallsPerConnection(MAX_REQUESTS_IN_FLIGHT)
+            .maxConnectionIdle(5, TimeUnit.MINUTES)
+            // The last interceptor runs first: the token is checked before anything is counted.
+            .addService(
+                ServerInterceptors.intercept(
+                    RequestLimits.apply(endpoint.bindService(), maxMessageBytes),
+                    new InFlightLimit(caller.pluginId()),
+                    new TokenCheck(token)))
             .build()
             .start();
-    return new ProcessServices(hub, caller, server, owner);
+    ProcessServices services = new ProcessServices(hub, caller, server, owner);
+    hub.opened(services);
+    return services;
   }
 
-  /** Stops serving, cancels the process's requests and hands its locks to their next waiters. */
+  /** Stops serving, cancels the process's requests and hands its locks to their next waiters. Idempotent. */
   @Override
   public void close() {
-    server.shutdownNow();
-    hub.locks(caller.pluginId()).releaseAll(owner);
+    if (closed.compareAndSet(false, true)) {
+      server.shutdownNow();
+      hub.locks(caller.pluginId()).releaseAll(owner);
+      hub.closed(this);
+    }
   }
 
   /** Refuses every request that does not carry the spawn's token. */
@@ -90,10 +119,11 @@ public final class ProcessServices implements AutoCloseable {
     }
   }
 
-  /** Refuses requests past {@link #MAX_REQUESTS_IN_FLIGHT} with RESOURCE_EXHAUSTED. */
+  /** Refuses requests past the process's limits with RESOURCE_EXHAUSTED. */
   private static final class InFlightLimit implements ServerInterceptor {
     private final String pluginId;
-    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger all = new AtomicInteger();
+    private final AtomicInteger large = new AtomicInteger();
 
     InFlightLimit(String pluginId) {
       this.pluginId = pluginId;
@@ -101,33 +131,50 @@ public final class ProcessServices implements AutoCloseable {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-      if (count.incrementAndGet() > MAX_REQUESTS_IN_FLIGHT) {
-        count.decrementAndGet();
-        call.close(
-            Status.RESOURCE_EXHAUSTED.withDescription(
-                "plugin " + pluginId + " has " + MAX_REQUESTS_IN_FLIGHT + " host-service requests in flight, its limit"),
-            new Metadata());
-        return new ServerCall.Listener<>() {};
+      boolean isLarge = LARGE.contains(call.getMethodDescriptor().getFullMethodName());
+      if (!take(all, MAX_REQUESTS_IN_FLIGHT)) {
+        return refuse(call, MAX_REQUESTS_IN_FLIGHT + " host-service requests in flight (held locks included)");
       }
-      AtomicInteger once = new AtomicInteger();
-      Runnable done = () -> {
-        if (once.getAndIncrement() == 0) {
-          count.decrementAndGet();
+      if (isLarge && !take(large, MAX_LARGE_IN_FLIGHT)) {
+        all.decrementAndGet();
+        return refuse(call, MAX_LARGE_IN_FLIGHT + " calls to other plugins or the application's services in flight");
+      }
+      AtomicBoolean done = new AtomicBoolean();
+      Runnable release = () -> {
+        if (done.compareAndSet(false, true)) {
+          all.decrementAndGet();
+          if (isLarge) {
+            large.decrementAndGet();
+          }
         }
       };
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
         @Override
         public void onComplete() {
-          done.run();
+          release.run();
           super.onComplete();
         }
 
         @Override
         public void onCancel() {
-          done.run();
+          release.run();
           super.onCancel();
         }
       };
+    }
+
+    private static boolean take(AtomicInteger count, int limit) {
+      if (count.incrementAndGet() > limit) {
+        count.decrementAndGet();
+        return false;
+      }
+      return true;
+    }
+
+    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String what) {
+      call.close(
+          Status.RESOURCE_EXHAUSTED.withDescription("plugin " + pluginId + " has " + what + ", its limit"), new Metadata());
+      return new ServerCall.Listener<>() {};
     }
   }
 }

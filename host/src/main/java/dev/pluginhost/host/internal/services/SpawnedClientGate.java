@@ -20,9 +20,15 @@ import org.slf4j.LoggerFactory;
  * the moment it is accepted, before gRPC reads a byte; the spawn's token is the second defence.
  */
 final class SpawnedClientGate extends ChannelInboundHandlerAdapter {
+  /** Connections the process may hold open at once: each costs the host a file descriptor. */
+  static final int MAX_CONNECTIONS = 4;
   private static final Logger log = LoggerFactory.getLogger(SpawnedClientGate.class);
+  private static final long WARN_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
   private final String pluginId;
   private final LongSupplier spawnedPid;
+  private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
+  private final java.util.concurrent.atomic.AtomicLong refusedSinceWarning = new java.util.concurrent.atomic.AtomicLong();
 
   private SpawnedClientGate(String pluginId, LongSupplier spawnedPid) {
     this.pluginId = pluginId;
@@ -40,12 +46,27 @@ final class SpawnedClientGate extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Channel accepted = (Channel) msg;
     String refusal = refusal(accepted);
-    if (refusal == null) {
+    if (refusal == null && connections.incrementAndGet() > MAX_CONNECTIONS) {
+      connections.decrementAndGet();
+      refusal = "the plugin's process already holds " + MAX_CONNECTIONS + " connections to it";
+    } else if (refusal == null) {
+      accepted.closeFuture().addListener(closed -> connections.decrementAndGet());
       ctx.fireChannelRead(msg);
       return;
     }
-    log.warn("plugin {}: refused a connection to its services socket: {}", pluginId, refusal);
+    warnNowAndThen(refusal);
     accepted.unsafe().closeForcibly();
+  }
+
+  /** At most one warning a minute: refusals are cheap to cause, and the host's log is shared. */
+  private void warnNowAndThen(String refusal) {
+    long refused = refusedSinceWarning.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastWarning.get();
+    if (now - last >= WARN_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
+      refusedSinceWarning.addAndGet(-refused);
+      log.warn("plugin {}: refused {} connection(s) to its services socket; the latest: {}", pluginId, refused, refusal);
+    }
   }
 
   private String refusal(Channel accepted) {

@@ -20,13 +20,13 @@ import java.util.concurrent.TimeUnit;
  * The runner's channel to the host's services socket, opened on first use, presenting the spawn's
  * token on every call. Turns gRPC failures into the {@link HostServiceException}s plugins see.
  */
-public final class HostConnection implements AutoCloseable {
+public final class HostConnection {
   private final String socketPath;
   private final byte[] token;
   private final EventLoopGroup eventLoops;
   private final int maxMessageBytes;
-  private volatile ManagedChannel channel;
   private volatile HostServicesGrpc.HostServicesBlockingStub stub;
+  private volatile HostServicesGrpc.HostServicesStub asyncStub;
 
   /**
    * @param socketPath the host's socket, or empty when the plugin holds no service grant
@@ -45,6 +45,19 @@ public final class HostConnection implements AutoCloseable {
    *     waiting there for the host would stall the thread that must read the host's answer
    */
   HostServicesGrpc.HostServicesBlockingStub blocking(Duration timeout) {
+    refuseOnEventLoop();
+    open();
+    return stub.withDeadlineAfter(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
+  }
+
+  /** An asynchronous stub with no deadline, for calls that last as long as the caller wants. */
+  HostServicesGrpc.HostServicesStub async() {
+    refuseOnEventLoop();
+    open();
+    return asyncStub;
+  }
+
+  private void refuseOnEventLoop() {
     for (io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor loop : eventLoops) {
       if (loop.inEventLoop()) {
         throw new IllegalStateException(
@@ -52,8 +65,6 @@ public final class HostConnection implements AutoCloseable {
                 + " without that option to use them");
       }
     }
-    open();
-    return stub.withDeadlineAfter(Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
   }
 
   private void open() {
@@ -78,17 +89,13 @@ public final class HostConnection implements AutoCloseable {
       headers.put(WireProtocol.TOKEN_HEADER, WireProtocol.tokenHeaderValue(token));
       io.grpc.Channel authenticated =
           ClientInterceptors.intercept(opened, MetadataUtils.newAttachHeadersInterceptor(headers));
-      channel = opened;
+      asyncStub = HostServicesGrpc.newStub(authenticated);
       stub = HostServicesGrpc.newBlockingStub(authenticated);
     }
   }
 
-  /**
-   * The exception a plugin sees for a failed host call. A call cut short because the thread was
-   * interrupted becomes an {@link InterruptedException}, with the interrupt flag cleared as Java's
-   * own blocking methods leave it.
-   */
-  static RuntimeException translate(StatusRuntimeException e) {
+  /** The exception a plugin sees for a failed host call. */
+  static HostServiceException translate(StatusRuntimeException e) {
     Status status = e.getStatus();
     Metadata trailers = e.getTrailers();
     String grant = trailers == null ? null : trailers.get(WireProtocol.MISSING_GRANT_TRAILER);
@@ -102,13 +109,5 @@ public final class HostConnection implements AutoCloseable {
   /** Whether {@code e} ended a blocking call because the calling thread was interrupted. */
   static boolean interrupted(StatusRuntimeException e) {
     return e.getStatus().getCode() == Status.Code.CANCELLED && e.getCause() instanceof InterruptedException;
-  }
-
-  @Override
-  public void close() {
-    ManagedChannel current = channel;
-    if (current != null) {
-      current.shutdownNow();
-    }
   }
 }

@@ -11,7 +11,7 @@ import java.util.Set;
 public final class HostServicesAccess {
   private final GrantCheck grants;
   private final HostConnection host;
-  private final StructuredLog log;
+  private final RemoteLog log;
   private final KeyValueStore store;
   private final Locks locks;
   private final PluginCalls plugins;
@@ -31,6 +31,11 @@ public final class HostServicesAccess {
 
   public StructuredLog log() {
     return log;
+  }
+
+  /** Waits, at most {@code timeout}, for the structured records logged so far to reach the host. */
+  public void flushLog(java.time.Duration timeout) {
+    log.flush(timeout);
   }
 
   public KeyValueStore store() {

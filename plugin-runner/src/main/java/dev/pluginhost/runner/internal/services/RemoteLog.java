@@ -3,7 +3,6 @@ package dev.pluginhost.runner.internal.services;
 import dev.pluginhost.plugin.api.StructuredLog;
 import dev.pluginhost.proto.runner.v1.LogRecord;
 import dev.pluginhost.proto.runner.v1.LogRequest;
-import io.grpc.StatusRuntimeException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +28,8 @@ final class RemoteLog implements StructuredLog {
   private final GrantCheck grants;
   private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(QUEUE_RECORDS);
   private final AtomicLong dropped = new AtomicLong();
+  /** Records queued or being sent: what a flush waits for. */
+  private final AtomicLong outstanding = new AtomicLong();
   private Thread sender;
 
   RemoteLog(HostConnection host, GrantCheck grants) {
@@ -46,11 +48,34 @@ final class RemoteLog implements StructuredLog {
             .setLevel(level(level))
             .setMessage(message)
             .putAllFields(fields)
-            .setTimeMillis(System.currentTimeMillis())
             .build();
     startSender();
+    outstanding.incrementAndGet();
     if (!queue.offer(record)) {
+      outstanding.decrementAndGet();
       dropped.incrementAndGet();
+    }
+  }
+
+  /**
+   * Waits, at most {@code timeout}, until the records logged so far have been handed to the host:
+   * the runner calls it before the JVM ends on a graceful stop, so the stop hook's records arrive.
+   */
+  void flush(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (this) {
+      while (outstanding.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
@@ -74,11 +99,15 @@ final class RemoteLog implements StructuredLog {
       long droppedNow = dropped.getAndSet(0);
       try {
         host.blocking(SEND_TIMEOUT).log(LogRequest.newBuilder().addAllRecords(batch).setDropped(droppedNow).build());
-      } catch (StatusRuntimeException e) {
+      } catch (RuntimeException e) {
         // The host is gone or overloaded; these records are lost, and said to be with the next batch.
         dropped.addAndGet(droppedNow + batch.size());
       }
+      outstanding.addAndGet(-batch.size());
       batch.clear();
+      synchronized (this) {
+        notifyAll();
+      }
     }
   }
 
