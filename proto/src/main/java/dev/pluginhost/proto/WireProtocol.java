@@ -37,9 +37,6 @@ public final class WireProtocol {
     return grants.contains(grant) || (grant.startsWith("call:") && grants.contains("call:*"));
   }
 
-  /** The metadata key under which a plugin called by another plugin finds the caller's id. */
-  public static final String CALLER_METADATA = "pluginhost-caller";
-
   /** The file name of the host's services socket in a spawn's private directory. */
   public static final String HOST_SERVICES_SOCKET = "h.sock";
 

@@ -10,13 +10,16 @@ import java.util.Optional;
  * Needs the grant {@code kv}.
  *
  * <p>Every operation is atomic and, once it returns, seen by every later operation of any of the
- * plugin's processes. Keys are 1 to 256 bytes of UTF-8; a value is at most 64 KiB; the whole store
- * at most 1 MiB, keys included. A write over a limit fails with RESOURCE_EXHAUSTED (the total) or
- * INVALID_ARGUMENT (a key or value too large) and changes nothing. Each operation waits at most
- * 10 seconds for the host.
+ * plugin's processes, and on disk. Keys are 1 to 256 bytes of UTF-8 (else INVALID_ARGUMENT); a
+ * value is at most 64 KiB, and the whole store at most 1 MiB, counting keys, values and 64 bytes
+ * per entry (else RESOURCE_EXHAUSTED); a write over a limit changes nothing. Each operation waits
+ * at most 10 seconds for the host.
  *
- * @throws HostServiceException from every method: PERMISSION_DENIED without the grant,
- *     UNAVAILABLE when the host cannot be reached
+ * <p>Every method throws {@link HostServiceException}: PERMISSION_DENIED without the grant;
+ * FAILED_PRECONDITION when the host cannot save the store (its disk is full or read-only);
+ * UNAVAILABLE when the host cannot be reached; DEADLINE_EXCEEDED after 10 seconds. After
+ * UNAVAILABLE or DEADLINE_EXCEEDED a write may or may not have happened: read before retrying
+ * one that must not happen twice, or use {@link #compareAndSet}.
  */
 public interface KeyValueStore {
 

@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * <p>A lock is held by one acquisition at a time and is not reentrant: a second {@code acquire}
  * of a lock the same process holds waits like any other. Waiters get the lock first come, first
- * served. Names are 1 to 256 characters; locks of different plugins never meet.
+ * served. Names are 1 to 256 characters; locks of different plugins never meet. A process holds
+ * or waits for at most 256 host requests at once, held locks included.
  */
 public interface Locks {
 
@@ -32,7 +33,10 @@ public interface Locks {
    */
   HeldLock acquire(String name, Duration timeout) throws InterruptedException;
 
-  /** Takes the lock named {@code name} if it is free now; empty if another holder has it. */
+  /**
+   * Takes the lock named {@code name} if it is free now; empty if another holder has it. Waits
+   * only for the host's answer, at most 10 seconds.
+   */
   Optional<HeldLock> tryAcquire(String name);
 
   /** One holding of a named lock; closing it releases the lock. */
@@ -41,8 +45,9 @@ public interface Locks {
     String name();
 
     /**
-     * Releases the lock. Releasing twice is harmless. Never throws: if the host cannot be reached,
-     * the lock is released when this process ends.
+     * Releases the lock. Returns at once and never throws; releasing twice is harmless. The
+     * holding is an open call to the host, so the lock goes free the moment that call ends, or
+     * when this process does.
      */
     @Override
     void close();

@@ -14,6 +14,12 @@ public final class PluginApi {
    */
   public static final String VERSION = "1.3";
 
+  /**
+   * The key of {@link CallContext#metadata()} under which a function called by another plugin
+   * (through {@link PluginCalls}) finds the caller's plugin id, put there by the host.
+   */
+  public static final String CALLER_METADATA = "pluginhost-caller";
+
   /** The descriptor every plugin jar carries. */
   public static final String DESCRIPTOR_PATH = "META-INF/plugin.properties";
 

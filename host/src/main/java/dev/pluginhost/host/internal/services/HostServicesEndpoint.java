@@ -14,6 +14,7 @@ import dev.pluginhost.host.PluginService;
 import dev.pluginhost.host.PluginServiceException;
 import dev.pluginhost.host.ServiceRequest;
 import dev.pluginhost.plugin.api.HostServiceException;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.proto.WireProtocol;
 import dev.pluginhost.proto.runner.v1.CallPluginRequest;
 import dev.pluginhost.proto.runner.v1.CallPluginResponse;
@@ -383,7 +384,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   }
 
   private Map<String, String> callerMetadata() {
-    return Map.of(WireProtocol.CALLER_METADATA, caller.pluginId());
+    return Map.of(PluginApi.CALLER_METADATA, caller.pluginId());
   }
 
   /** What is left of the request's deadline. */
