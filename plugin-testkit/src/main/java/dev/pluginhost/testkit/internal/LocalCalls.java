@@ -164,7 +164,8 @@ public final class LocalCalls {
                       call,
                       () -> {
                         for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
-                          outcomes.set(i, item(call, unary, copies.get(i)));
+                          // An input done after the caller gave up stays failed, as the host's would.
+                          outcomes.compareAndSet(i, null, item(call, unary, copies.get(i)));
                         }
                         return null;
                       }));
@@ -172,27 +173,28 @@ public final class LocalCalls {
       end(call);
       return allFailed(inputs.size(), Failures.closed(pluginId, function));
     }
-    CallFailedException unfinished = null;
+    CallFailedException unfinished = Failures.deadlineExceeded(pluginId, function, timeout);
+    boolean interrupted = false;
     try {
       done.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      call.cancel();
-      unfinished = Failures.deadlineExceeded(pluginId, function, timeout);
+      // Cancelled below, once the outcomes are settled.
     } catch (InterruptedException e) {
-      call.cancel();
-      Thread.currentThread().interrupt();
+      interrupted = true;
       unfinished = Failures.interrupted(pluginId, function);
     } catch (ExecutionException e) {
       unfinished = Failures.thrown(pluginId, function, e.getCause());
     }
+    // Settled before the function hears of the cancellation: what ends after that came too late.
+    MapOutcome notDone = MapOutcome.failure(unfinished);
     List<MapOutcome> result = new ArrayList<>(copies.size());
     for (int i = 0; i < copies.size(); i++) {
-      MapOutcome outcome = outcomes.get(i);
-      if (outcome == null) {
-        outcome = MapOutcome.failure(
-            unfinished != null ? unfinished : Failures.deadlineExceeded(pluginId, function, timeout));
-      }
-      result.add(outcome);
+      outcomes.compareAndSet(i, null, notDone);
+      result.add(outcomes.get(i));
+    }
+    call.cancel();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     return result;
   }

@@ -56,10 +56,10 @@ public final class MemoryLocks implements Locks {
     return acquired ? Optional.of(new Held(name, lock)) : Optional.empty();
   }
 
-  /** Whether someone holds the lock {@code name} now; for tests of the kit. */
-  public boolean isHeld(String name) {
+  /** How many wait for the lock {@code name} now; for tests of the kit. */
+  public int waiting(String name) {
     Semaphore lock = locks.get(name);
-    return lock != null && lock.availablePermits() == 0;
+    return lock == null ? 0 : lock.getQueueLength();
   }
 
   private Semaphore lock(String name) {
