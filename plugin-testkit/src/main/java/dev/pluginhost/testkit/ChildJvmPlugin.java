@@ -113,7 +113,7 @@ public final class ChildJvmPlugin implements PluginUnderTest {
 
   @Override
   public byte[] call(String function, byte[] input, Duration timeout, Map<String, String> metadata) {
-    Future<byte[]> result = handle.callAsync(function, input, timeout, metadata);
+    Future<byte[]> result = handle.callAsync(function, input, positive(timeout), metadata);
     try {
       return result.get(Math.max(1, timeout.plus(VERDICT_SLACK).toMillis()), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
@@ -139,19 +139,35 @@ public final class ChildJvmPlugin implements PluginUnderTest {
   }
 
   @Override
-  public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout) {
+  public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
     List<MapOutcome> outcomes = new ArrayList<>(inputs.size());
-    handle.map(function, inputs, MapOptions.timeout(timeout)).forEach(outcome -> outcomes.add(HostFailures.translate(outcome)));
+    try {
+      handle.map(function, inputs, MapOptions.timeout(positive(timeout)).metadata(metadata))
+          .forEach(outcome -> outcomes.add(HostFailures.translate(outcome)));
+    } catch (PluginCallException e) {
+      // Not one input's failure but the whole map's: every input fails alike, as in-process.
+      CallFailedException failure = HostFailures.translate(e);
+      outcomes.clear();
+      inputs.forEach(input -> outcomes.add(MapOutcome.failure(failure)));
+    }
     return outcomes;
   }
 
   @Override
   public CallerPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
     try {
-      return new HostCallerPipe(handle.openPipe(function, timeout, metadata));
+      return new HostCallerPipe(handle.openPipe(function, positive(timeout), metadata));
     } catch (PluginCallException e) {
       throw HostFailures.translate(e);
     }
+  }
+
+  private static Duration positive(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    return timeout;
   }
 
   /**

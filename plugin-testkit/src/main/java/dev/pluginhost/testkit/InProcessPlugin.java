@@ -162,11 +162,6 @@ public final class InProcessPlugin implements PluginUnderTest {
   }
 
   @Override
-  public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout) {
-    return calls.map(function, inputs, timeout, Map.of());
-  }
-
-  /** {@link #map(String, List, Duration)} with metadata every input's call carries. */
   public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
     return calls.map(function, inputs, timeout, metadata);
   }

@@ -19,9 +19,10 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Every call carries a deadline: the timeout given, or {@link #callTimeout()} for
- * the methods without one; none waits past it. Failures are {@link CallFailedException}s whose
- * codes mean what the host's do. After {@link #close()} calls fail with FAILED_PRECONDITION.
+ * <p>Thread-safe. Every call carries a deadline: the timeout given (which must be positive, or
+ * the call throws {@link IllegalArgumentException}), or {@link #callTimeout()} for the methods
+ * without one; none waits past it. Failures are {@link CallFailedException}s whose codes mean what
+ * the host's do. After {@link #close()} calls fail with FAILED_PRECONDITION.
  */
 public interface PluginUnderTest extends AutoCloseable {
 
@@ -68,10 +69,18 @@ public interface PluginUnderTest extends AutoCloseable {
 
   /**
    * Calls {@code function} once per input, like the host's {@code map}, and returns one outcome
-   * per input, in input order. Never throws for one input's failure. Returns by {@code timeout};
-   * inputs not done by then fail with DEADLINE_EXCEEDED.
+   * per input, in input order. Never throws for one input's failure (nor for an unknown function
+   * or a closed plugin: every input then fails alike). Returns by {@code timeout}; inputs not done
+   * by then fail with DEADLINE_EXCEEDED.
+   *
+   * @param metadata what every input's call carries in {@code CallContext.metadata()}
    */
-  List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout);
+  List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata);
+
+  /** {@link #map(String, List, Duration, Map)} without metadata. */
+  default List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout) {
+    return map(function, inputs, timeout, Map.of());
+  }
 
   /** {@link #map(String, List, Duration)} within {@link #callTimeout()}. */
   default List<MapOutcome> map(String function, List<byte[]> inputs) {
@@ -87,9 +96,10 @@ public interface PluginUnderTest extends AutoCloseable {
 
   /**
    * Opens a two-way stream with a streaming function. The stream's deadline is {@code timeout}
-   * from now.
+   * from now. As with the host, a function the plugin does not have fails the pipe, not this
+   * method: its {@code receive()} throws UNIMPLEMENTED.
    *
-   * @throws CallFailedException if the plugin has no such streaming function or is closed
+   * @throws CallFailedException if the plugin is closed
    */
   CallerPipe openPipe(String function, Duration timeout, Map<String, String> metadata);
 

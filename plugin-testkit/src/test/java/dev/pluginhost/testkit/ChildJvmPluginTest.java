@@ -50,11 +50,12 @@ class ChildJvmPluginTest {
   void aClassesDirectory_isPackedIntoAJar_andTheOtherPluginsShareItsHost() throws Exception {
     Path installed;
     long pid;
-    try (ChildJvmPlugin plugin =
+    ChildJvmPlugin plugin =
         ChildJvmPlugin.builder(Samples.helloClasses())
             .otherPlugin(Samples.squaresJar())
             .settings(settings -> settings.config("greeting", "Hi"))
-            .start()) {
+            .start();
+    try (plugin) {
       assertEquals("Hi, Ann!", plugin.callText("greet", "Ann"));
       installed = plugin.host().pluginSource("hello").orElseThrow();
       assertTrue(Files.isRegularFile(installed.resolve("hello.jar")), "the classes were packed into " + installed);
@@ -62,6 +63,9 @@ class ChildJvmPluginTest {
       pid = plugin.handle().pid().orElseThrow();
     }
     assertFalse(Files.exists(installed), "the temporary directories are deleted on close");
+    assertEquals(Code.FAILED_PRECONDITION, assertThrows(CallFailedException.class, () -> plugin.callText("greet", "Ann")).code());
+    plugin.mapText("greet", List.of("Ann")).forEach(
+        outcome -> assertEquals(Code.FAILED_PRECONDITION, outcome.error().orElseThrow().code()));
     Optional<ProcessHandle> process = ProcessHandle.of(pid);
     if (process.isPresent()) {
       process.get().onExit().get(10, TimeUnit.SECONDS);

@@ -51,6 +51,18 @@ class InProcessCallsTest {
   }
 
   @Test
+  void call_withATimeoutThatIsNotPositive_isRefused() {
+    assertThrows(IllegalArgumentException.class, () -> plugin.callText("upper", "a", Duration.ZERO));
+  }
+
+  @Test
+  void map_carriesItsMetadataToEveryInput() {
+    List<MapOutcome> outcomes =
+        plugin.map("metadata", List.of("k".getBytes(UTF_8), "k".getBytes(UTF_8)), Duration.ofSeconds(10), Map.of("k", "v"));
+    assertEquals(List.of("v", "v"), outcomes.stream().map(MapOutcome::text).toList());
+  }
+
+  @Test
   void call_seesItsFunctionNameMetadataAndDeadline() {
     assertEquals("function", plugin.callText("function", ""));
     assertEquals("abc-123", new String(
@@ -170,6 +182,8 @@ class InProcessCallsTest {
     plugin.close();
     CallFailedException e = assertThrows(CallFailedException.class, () -> plugin.callText("upper", "a"));
     assertEquals(Code.FAILED_PRECONDITION, e.code());
+    assertEquals(Code.FAILED_PRECONDITION, plugin.mapText("upper", List.of("a")).get(0).error().orElseThrow().code());
+    assertEquals(Code.FAILED_PRECONDITION, assertThrows(CallFailedException.class, () -> plugin.openPipe("shout")).code());
     assertEquals(1, toolbox.stops.get());
     plugin.close();
     assertEquals(1, toolbox.stops.get(), "closing twice stops once");

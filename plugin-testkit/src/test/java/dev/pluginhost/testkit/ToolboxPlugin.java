@@ -124,6 +124,17 @@ public final class ToolboxPlugin implements Plugin {
           pipe.sendText("first");
           throw new IllegalStateException("failed after the first message");
         });
+    // Says it has started, then waits (at most 30 s) until the call is cancelled.
+    context.registerStreaming(
+        "startThenWaitForCancel",
+        (call, pipe) -> {
+          call.onCancel(() -> {
+            cancelsSeen.incrementAndGet();
+            cancelListenerRan.countDown();
+          });
+          pipe.sendText("started");
+          cancelListenerRan.await(30, TimeUnit.SECONDS);
+        });
     // Waits for a message that never comes, until the call is cancelled.
     context.registerStreaming(
         "waitOnPipe",
