@@ -1,26 +1,11 @@
 package dev.pluginhost.testkit;
 
-import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.plugin.api.KeyValueStore;
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.UnaryFunction;
-import dev.pluginhost.testkit.internal.CapturedLog;
-import dev.pluginhost.testkit.internal.Deadlines;
-import dev.pluginhost.testkit.internal.Descriptors;
-import dev.pluginhost.testkit.internal.FunctionRegistry;
 import dev.pluginhost.testkit.internal.GrantCheck;
-import dev.pluginhost.testkit.internal.IsolatedPlugin;
-import dev.pluginhost.testkit.internal.LocalCalls;
-import dev.pluginhost.testkit.internal.LocalPluginCalls;
-import dev.pluginhost.testkit.internal.LocalPluginContext;
-import dev.pluginhost.testkit.internal.MemoryStore;
-import dev.pluginhost.testkit.internal.PluginSource;
-import dev.pluginhost.testkit.internal.TempFiles;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.net.URLClassLoader;
+import dev.pluginhost.testkit.internal.LocalPluginRun;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,16 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -54,12 +30,13 @@ import java.util.regex.Pattern;
  * ({@link #logEntries()}), other plugins the test provides, and services the test stands in for.
  *
  * <pre>{@code
+ * // A plugin whose greet function remembers, in its key-value store, whom it greeted last.
  * try (InProcessPlugin hello = InProcessPlugin.builder(new HelloPlugin())
  *         .config("greeting", "Howdy")
- *         .grant("kv", "log")
+ *         .grant("kv")
  *         .start()) {
  *   assertEquals("Howdy, Ann!", hello.callText("greet", "Ann"));
- *   assertEquals(Optional.of("Ann"), hello.store().getText("last"));
+ *   assertEquals(Optional.of("Ann"), hello.store().getText("lastGreeted"));
  * }
  * }</pre>
  *
@@ -78,41 +55,15 @@ public final class InProcessPlugin implements PluginUnderTest {
   public static final String DEFAULT_VERSION = "0-test";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
-  private final String id;
-  private final String version;
-  private final Plugin plugin;
-  private final ClassLoader pluginLoader;
-  private final URLClassLoader ownedLoader;
-  private final Path dataDirectory;
-  private final boolean ownsDataDirectory;
-  private final ExecutorService executor;
-  private final FunctionRegistry functions;
-  private final LocalCalls calls;
-  private final MemoryStore store;
-  private final CapturedLog log;
+  private final LocalPluginRun run;
   private final Set<String> grants;
-  private final List<PluginUnderTest> ownedOthers;
   private final Duration callTimeout;
-  private final Duration shutdownGrace;
   private boolean closed;
 
-  private InProcessPlugin(Starting s) {
-    this.id = s.id;
-    this.version = s.version;
-    this.plugin = s.plugin;
-    this.pluginLoader = s.pluginLoader;
-    this.ownedLoader = s.ownedLoader;
-    this.dataDirectory = s.dataDirectory;
-    this.ownsDataDirectory = s.ownsDataDirectory;
-    this.executor = s.executor;
-    this.functions = s.functions;
-    this.calls = s.calls;
-    this.store = s.store;
-    this.log = s.log;
-    this.grants = s.grants;
-    this.ownedOthers = List.copyOf(s.ownedOthers);
-    this.callTimeout = s.callTimeout;
-    this.shutdownGrace = s.shutdownGrace;
+  private InProcessPlugin(LocalPluginRun run, Set<String> grants, Duration callTimeout) {
+    this.run = run;
+    this.grants = grants;
+    this.callTimeout = callTimeout;
   }
 
   /** A plugin to start from this instance; a fresh instance per test is best. */
@@ -138,17 +89,17 @@ public final class InProcessPlugin implements PluginUnderTest {
 
   @Override
   public String id() {
-    return id;
+    return run.id();
   }
 
   @Override
   public String version() {
-    return version;
+    return run.version();
   }
 
   @Override
   public List<String> functions() {
-    return functions.names();
+    return run.functions().names();
   }
 
   @Override
@@ -158,22 +109,22 @@ public final class InProcessPlugin implements PluginUnderTest {
 
   @Override
   public byte[] call(String function, byte[] input, Duration timeout, Map<String, String> metadata) {
-    return calls.call(function, input, timeout, metadata);
+    return run.calls().call(function, input, timeout, metadata);
   }
 
   @Override
   public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
-    return calls.map(function, inputs, timeout, metadata);
+    return run.calls().map(function, inputs, timeout, metadata);
   }
 
   @Override
   public CallerPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
-    return calls.openPipe(function, timeout, metadata);
+    return run.calls().openPipe(function, timeout, metadata);
   }
 
   /** The plugin instance, for a test that looks at its state. */
   public Plugin plugin() {
-    return plugin;
+    return run.plugin();
   }
 
   /** The grants the plugin was given. */
@@ -187,17 +138,17 @@ public final class InProcessPlugin implements PluginUnderTest {
    * of the plugin's.
    */
   public KeyValueStore store() {
-    return store;
+    return run.store();
   }
 
   /** Every structured log record the plugin sent, oldest first; a snapshot. */
   public List<LogEntry> logEntries() {
-    return log.entries();
+    return run.log().entries();
   }
 
   /** The plugin's data directory. */
   public Path dataDirectory() {
-    return dataDirectory;
+    return run.dataDirectory();
   }
 
   /**
@@ -209,10 +160,10 @@ public final class InProcessPlugin implements PluginUnderTest {
    * @throws IllegalArgumentException if the plugin has no such unary or text function
    */
   public UnaryFunction function(String name) {
-    UnaryFunction function = functions.unary(Objects.requireNonNull(name, "name"));
+    UnaryFunction function = run.functions().unary(Objects.requireNonNull(name, "name"));
     if (function == null) {
       throw new IllegalArgumentException(
-          "plugin " + id + " has no unary function '" + name + "'; it has: " + functions.describe());
+          "plugin " + id() + " has no unary function '" + name + "'; it has: " + run.functions().describe());
     }
     return function;
   }
@@ -221,7 +172,7 @@ public final class InProcessPlugin implements PluginUnderTest {
    * Stops the plugin as the runner does on a graceful shutdown: later calls fail with
    * FAILED_PRECONDITION, the stop hook runs while calls in flight finish, both within the shutdown
    * grace (5 seconds unless set); calls still running then are cancelled and their threads
-   * interrupted. Then the other plugins this one owns are closed, its class loader and its
+   * interrupted. Then the other plugins this one started are closed, its class loader and its
    * temporary data directory released. Idempotent.
    *
    * @throws IllegalStateException once all that is done, if the stop hook threw or overran the
@@ -236,105 +187,12 @@ public final class InProcessPlugin implements PluginUnderTest {
       }
       closed = true;
     }
-    List<String> problems = new ArrayList<>();
-    Throwable cause = null;
-    calls.close();
-    long deadline = System.nanoTime() + Deadlines.nanos(shutdownGrace);
-    Future<?> stopHook = executor.submit(() -> {
-      Thread thread = Thread.currentThread();
-      thread.setContextClassLoader(pluginLoader);
-      plugin.stop();
-      return null;
-    });
-    try {
-      try {
-        stopHook.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        cause = e.getCause();
-        problems.add("its stop hook threw " + cause);
-      } catch (TimeoutException e) {
-        stopHook.cancel(true);
-        problems.add("its stop hook did not return within the " + Deadlines.millis(shutdownGrace) + " shutdown grace");
-      }
-      if (!calls.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-        calls.cancelAll();
-        executor.shutdownNow();
-        if (!calls.awaitIdle(Duration.ofSeconds(1))) {
-          problems.add(
-              "calls to " + calls.runningFunctions() + " were still running after the "
-                  + Deadlines.millis(shutdownGrace) + " shutdown grace, cancelled and interrupted (in a plugin JVM the"
-                  + " host would have killed the process)");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      problems.add("the test's thread was interrupted while the plugin stopped");
-    } finally {
-      executor.shutdownNow();
-      for (PluginUnderTest other : ownedOthers) {
-        try {
-          other.close();
-        } catch (RuntimeException e) {
-          problems.add("plugin " + other.id() + " (another plugin of this test) did not close cleanly: " + e.getMessage());
-        }
-      }
-      releaseQuietly(ownedLoader, ownsDataDirectory ? dataDirectory : null);
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException("plugin " + id + " (in-process) did not stop cleanly: " + String.join("; ", problems), cause);
-    }
-  }
-
-  private static void releaseQuietly(URLClassLoader loader, Path temporaryDirectory) {
-    if (loader != null) {
-      try {
-        loader.close();
-      } catch (IOException e) {
-        System.err.println("pluginhost-testkit: could not close a plugin's class loader: " + e);
-      }
-    }
-    if (temporaryDirectory != null) {
-      TempFiles.deleteQuietly(temporaryDirectory);
-    }
+    run.stop();
   }
 
   @Override
   public String toString() {
-    return "InProcessPlugin(" + id + " " + version + ")";
-  }
-
-  /** What {@link Builder#start()} has set up so far: all of it released if the start fails. */
-  private static final class Starting {
-    String id;
-    String version;
-    Plugin plugin;
-    ClassLoader pluginLoader;
-    URLClassLoader ownedLoader;
-    Path dataDirectory;
-    boolean ownsDataDirectory;
-    ExecutorService executor;
-    FunctionRegistry functions;
-    LocalCalls calls;
-    MemoryStore store;
-    CapturedLog log;
-    Set<String> grants;
-    final List<PluginUnderTest> ownedOthers = new ArrayList<>();
-    Duration callTimeout;
-    Duration shutdownGrace;
-
-    void release() {
-      if (executor != null) {
-        executor.shutdownNow();
-      }
-      for (PluginUnderTest other : ownedOthers) {
-        try {
-          other.close();
-        } catch (RuntimeException e) {
-          System.err.println("pluginhost-testkit: " + e.getMessage());
-        }
-      }
-      releaseQuietly(ownedLoader, ownsDataDirectory ? dataDirectory : null);
-    }
+    return "InProcessPlugin(" + id() + " " + version() + ")";
   }
 
   /**
@@ -519,155 +377,12 @@ public final class InProcessPlugin implements PluginUnderTest {
      * @throws IllegalArgumentException if a seeded store entry breaks the store's limits
      */
     public InProcessPlugin start() {
-      Starting s = new Starting();
-      try {
-        load(s);
-        if (dataDirectory != null) {
-          s.dataDirectory = Files.createDirectories(dataDirectory);
-        } else {
-          s.dataDirectory = Files.createTempDirectory("pluginhost-testkit-" + s.id + "-");
-          s.ownsDataDirectory = true;
-        }
-        s.executor = Executors.newCachedThreadPool(threads(s.id));
-        s.functions = new FunctionRegistry();
-        s.calls = new LocalCalls(s.id, s.functions, s.executor, s.pluginLoader, maxMessageBytes);
-        s.store = seededStore(s.id);
-        s.grants = Set.copyOf(grants);
-        s.callTimeout = callTimeout;
-        s.shutdownGrace = shutdownGrace;
-        GrantCheck grantCheck = new GrantCheck(s.id, grants);
-        PrintStream diagnostics = System.err;
-        s.log = new CapturedLog(s.id, grantCheck, diagnostics);
-        Map<String, PluginUnderTest> reachable = startOthers(s);
-        LocalPluginContext context =
-            new LocalPluginContext(
-                s.id, s.version, config, s.dataDirectory, s.functions, grantCheck, s.log, s.store,
-                new LocalPluginCalls(grantCheck, reachable), services, s.executor, diagnostics);
-        runStartHook(s, context);
-        return new InProcessPlugin(s);
-      } catch (IOException e) {
-        s.release();
-        throw new PluginStartException("plugin " + describe(s) + " cannot be set up: " + e, e);
-      } catch (RuntimeException | Error e) {
-        s.release();
-        throw e;
-      }
-    }
-
-    private void load(Starting s) throws IOException {
-      Optional<PluginSource> descriptor;
-      if (source != null) {
-        PluginSource opened;
-        IsolatedPlugin isolated;
-        try {
-          opened = PluginSource.open(source);
-          isolated = IsolatedPlugin.open(opened, libraries);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-          throw new PluginStartException("the plugin at " + source + " cannot be loaded: " + e.getMessage(), e);
-        }
-        s.plugin = isolated.instance();
-        s.ownedLoader = isolated.loader();
-        s.pluginLoader = isolated.loader();
-        descriptor = Optional.of(opened);
-      } else {
-        s.plugin = instance != null ? instance : instantiate(type);
-        s.pluginLoader = s.plugin.getClass().getClassLoader();
-        descriptor = Descriptors.near(s.plugin.getClass());
-      }
-      s.id = id != null ? id : descriptor.map(PluginSource::id).orElse(DEFAULT_ID);
-      s.version = version != null ? version : descriptor.map(PluginSource::version).orElse(DEFAULT_VERSION);
-    }
-
-    private static Plugin instantiate(Class<? extends Plugin> type) {
-      try {
-        return type.getConstructor().newInstance();
-      } catch (ReflectiveOperationException e) {
-        Throwable why = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
-        throw new PluginStartException(
-            "cannot create the plugin's entry class " + type.getName() + " (it needs a public no-argument constructor): " + why, why);
-      }
-    }
-
-    private MemoryStore seededStore(String pluginId) {
-      MemoryStore store = new MemoryStore(pluginId);
-      storeEntries.forEach(
-          (key, value) -> {
-            try {
-              store.put(key, value);
-            } catch (HostServiceException e) {
-              throw new IllegalArgumentException("cannot seed the store with key '" + key + "': " + e.getMessage(), e);
-            }
-          });
-      return store;
-    }
-
-    private Map<String, PluginUnderTest> startOthers(Starting s) {
-      Map<String, PluginUnderTest> reachable = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> other : others.entrySet()) {
-        if (other.getValue() instanceof PluginUnderTest) {
-          reachable.put(other.getKey(), (PluginUnderTest) other.getValue());
-          continue;
-        }
-        InProcessPlugin started =
-            InProcessPlugin.builder((Plugin) other.getValue())
-                .id(other.getKey())
-                .callTimeout(callTimeout)
-                .shutdownGrace(shutdownGrace)
-                .start();
-        s.ownedOthers.add(started);
-        reachable.put(other.getKey(), started);
-      }
-      return reachable;
-    }
-
-    private void runStartHook(Starting s, LocalPluginContext context) {
-      Future<?> hook =
-          s.executor.submit(
-              () -> {
-                Thread thread = Thread.currentThread();
-                ClassLoader previous = thread.getContextClassLoader();
-                thread.setContextClassLoader(s.pluginLoader);
-                try {
-                  s.plugin.start(context);
-                } finally {
-                  s.functions.freeze();
-                  thread.setContextClassLoader(previous);
-                }
-                return null;
-              });
-      try {
-        hook.get(Deadlines.nanos(startTimeout), TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        Throwable thrown = e.getCause();
-        throw new PluginStartException(
-            "plugin " + s.id + " failed to start: start hook threw " + thrown.getClass().getName()
-                + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage()),
-            thrown);
-      } catch (TimeoutException e) {
-        hook.cancel(true);
-        throw new PluginStartException(
-            "plugin " + s.id + " failed to start: its start hook did not return within " + Deadlines.millis(startTimeout),
-            null);
-      } catch (InterruptedException e) {
-        hook.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new PluginStartException("interrupted while plugin " + s.id + " started", e);
-      } finally {
-        s.functions.freeze();
-      }
-    }
-
-    private String describe(Starting s) {
-      return s.id != null ? s.id : source != null ? "at " + source : "under test";
-    }
-
-    private static ThreadFactory threads(String pluginId) {
-      AtomicInteger count = new AtomicInteger();
-      return runnable -> {
-        Thread thread = new Thread(runnable, "testkit-" + pluginId + "-call-" + count.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-      };
+      LocalPluginRun.Settings settings =
+          new LocalPluginRun.Settings(
+              instance, type, source, List.copyOf(libraries), id, version, Map.copyOf(config), Set.copyOf(grants),
+              dataDirectory, callTimeout, startTimeout, shutdownGrace, maxMessageBytes,
+              new LinkedHashMap<>(storeEntries), new LinkedHashMap<>(others), Map.copyOf(services));
+      return new InProcessPlugin(LocalPluginRun.start(settings, DEFAULT_ID, DEFAULT_VERSION), Set.copyOf(grants), callTimeout);
     }
 
     private static Duration positive(Duration value, String name) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +190,7 @@ class InProcessHostServicesTest {
                 }))
                 .otherPlugin(upper)
                 .start()) {
+      assertEquals("caller", caller.id());
       PluginCalls calls = new PluginCalls(kept.get());
       assertEquals("49", calls.text("squares", "square", "7"));
       assertEquals("ABC", calls.text("upper", "upper", "abc"));
@@ -221,6 +223,7 @@ class InProcessHostServicesTest {
               default -> throw new IllegalStateException("a bug in the application");
             })
             .start()) {
+      assertEquals(Set.of("service:billing", "service:absent"), plugin.grants());
       PluginContext context = kept.get();
       assertEquals("charged 5", context.service("billing").callText("charge", "5", TIMEOUT));
       assertEquals("FAILED_PRECONDITION: account closed",

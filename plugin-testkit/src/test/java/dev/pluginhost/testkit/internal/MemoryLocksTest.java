@@ -73,8 +73,11 @@ class MemoryLocksTest {
   }
 
   private Void takeAndRecord(String who, List<String> order) throws InterruptedException {
-    try (HeldLock lock = locks.acquire("ledger", WAIT)) {
+    HeldLock lock = locks.acquire("ledger", WAIT);
+    try {
       order.add(who);
+    } finally {
+      lock.close();
     }
     return null;
   }
