@@ -2,16 +2,14 @@ package dev.pluginhost.testkit;
 
 import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
-import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.PluginCallException;
-import dev.pluginhost.host.PluginChangeException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
 import dev.pluginhost.host.PluginSettings;
-import dev.pluginhost.host.PluginState;
 import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.testkit.internal.HostCallerPipe;
 import dev.pluginhost.testkit.internal.HostFailures;
+import dev.pluginhost.testkit.internal.HostInstall;
 import dev.pluginhost.testkit.internal.PluginSource;
 import dev.pluginhost.testkit.internal.TempFiles;
 import java.io.IOException;
@@ -58,8 +56,6 @@ import java.util.function.UnaryOperator;
 public final class ChildJvmPlugin implements PluginUnderTest {
   /** How long past a call's deadline the kit waits for the host's own verdict. */
   private static final Duration VERDICT_SLACK = Duration.ofSeconds(30);
-  /** How long past the start timeout the kit waits for the first processes to serve. */
-  private static final Duration START_SLACK = Duration.ofSeconds(30);
 
   private final PluginHost host;
   private final PluginHandle handle;
@@ -318,7 +314,7 @@ public final class ChildJvmPlugin implements PluginUnderTest {
       }
       PluginHost host = null;
       try {
-        PluginSource plugin = open(source);
+        PluginSource plugin = HostInstall.open(source);
         PluginSettings.Builder pluginSettings = PluginSettings.builder().processes(processes).config(config);
         grants.forEach(pluginSettings::grant);
         PluginSettings built = settings.apply(pluginSettings).build();
@@ -333,104 +329,18 @@ public final class ChildJvmPlugin implements PluginUnderTest {
         host.startAsync().awaitRunning(Duration.ofMinutes(1));
         int index = 0;
         for (Path other : others) {
-          PluginSource opened = open(other);
-          install(host, installable(opened, List.of(), root.resolve("others").resolve(Integer.toString(index++))),
+          PluginSource opened = HostInstall.open(other);
+          HostInstall.install(host, HostInstall.installable(opened, List.of(), root.resolve("others").resolve(Integer.toString(index++))),
               PluginSettings.defaults().startTimeout());
         }
-        PluginHandle handle = install(host, installable(plugin, libraries, root.resolve("plugin")), built.startTimeout());
+        PluginHandle handle = HostInstall.install(host, HostInstall.installable(plugin, libraries, root.resolve("plugin")), built.startTimeout());
         return new ChildJvmPlugin(host, handle, root, callTimeout);
       } catch (IOException | TimeoutException e) {
-        closeQuietly(host, root);
+        HostInstall.closeQuietly(host, root);
         throw new PluginStartException("cannot start a host for the plugin at " + source + ": " + e, e);
       } catch (RuntimeException | Error e) {
-        closeQuietly(host, root);
+        HostInstall.closeQuietly(host, root);
         throw e;
-      }
-    }
-
-    /** The plugin at {@code path}, or a PluginStartException saying why it is none. */
-    private static PluginSource open(Path path) throws IOException {
-      try {
-        return PluginSource.open(path);
-      } catch (IllegalArgumentException e) {
-        throw new PluginStartException("the plugin at " + path + " cannot be installed: " + e.getMessage(), e);
-      }
-    }
-
-    /**
-     * The path to install: the source itself when the host takes it as it is, otherwise a plugin
-     * folder made under {@code directory}: the plugin's jar (packed from its classes if need be)
-     * and {@code lib/} with its libraries and the extra ones.
-     */
-    private static Path installable(PluginSource plugin, List<Path> extraLibraries, Path directory) throws IOException {
-      if (plugin.kind() != PluginSource.Kind.CLASSES && extraLibraries.isEmpty()) {
-        return plugin.path();
-      }
-      Path folder = Files.createDirectories(directory.resolve(plugin.id()));
-      Path jar = folder.resolve(plugin.id() + ".jar");
-      if (plugin.kind() == PluginSource.Kind.CLASSES) {
-        TempFiles.packJar(plugin.pluginJarOrClasses(), jar);
-      } else {
-        Files.copy(plugin.pluginJarOrClasses(), jar);
-      }
-      List<Path> libraries = new ArrayList<>(plugin.libraries());
-      libraries.addAll(extraLibraries);
-      if (!libraries.isEmpty()) {
-        Path lib = Files.createDirectories(folder.resolve("lib"));
-        for (Path library : libraries) {
-          Files.copy(library, lib.resolve(library.getFileName()));
-        }
-      }
-      return folder;
-    }
-
-    private static PluginHandle install(PluginHost host, Path installable, Duration startTimeout) {
-      Future<PluginHandle> installed = host.installAsync(installable);
-      PluginHandle handle;
-      try {
-        handle = installed.get(startTimeout.plus(START_SLACK).toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException e) {
-        Throwable why = e.getCause();
-        throw new PluginStartException(
-            why instanceof PluginChangeException ? why.getMessage() : "the host could not install " + installable + ": " + why, why);
-      } catch (TimeoutException e) {
-        installed.cancel(true);
-        throw new PluginStartException(
-            "the plugin at " + installable + " did not serve within its " + startTimeout.toMillis() + " ms start timeout"
-                + " and " + START_SLACK.toSeconds() + " s more",
-            e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PluginStartException("interrupted while the plugin at " + installable + " started", e);
-      }
-      if (handle.state() != PluginState.RUNNING) {
-        throw new PluginStartException(notStarted(handle), null);
-      }
-      return handle;
-    }
-
-    /** Why a plugin did not start, as a person needs it: its state, how it died, what it wrote. */
-    private static String notStarted(PluginHandle handle) {
-      StringBuilder message =
-          new StringBuilder("plugin ").append(handle.id()).append(" did not start in a child JVM; it is ").append(handle.state());
-      handle.lastDeath().ifPresent(death -> message.append(": ").append(death.summary()));
-      List<OutputLine> output = handle.recentOutput(30);
-      if (!output.isEmpty()) {
-        message.append("\nits last output:");
-        output.forEach(line -> message.append("\n  ").append(line.text()));
-      }
-      return message.toString();
-    }
-
-    private static void closeQuietly(PluginHost host, Path root) {
-      try {
-        if (host != null) {
-          host.close();
-        }
-      } catch (RuntimeException e) {
-        System.err.println("pluginhost-testkit: the host did not stop cleanly: " + e);
-      } finally {
-        TempFiles.deleteQuietly(root);
       }
     }
   }
