@@ -27,6 +27,7 @@ public final class LocalCallContext implements CallContext {
   private ScheduledFuture<?> timer;
   private volatile boolean cancelled;
   private volatile boolean finished;
+  private boolean cancelledBeforeFinish;
 
   public LocalCallContext(String function, Duration timeout, Map<String, String> metadata, Executor listenerExecutor) {
     this.function = function;
@@ -124,10 +125,19 @@ public final class LocalCallContext implements CallContext {
 
   /** Marks the function as returned: later cancellation reaches no listener. Stops the timer. */
   public synchronized void finish() {
+    cancelledBeforeFinish = isCancelled();
     finished = true;
     if (timer != null) {
       timer.cancel(false);
     }
+  }
+
+  /**
+   * Whether the call was cancelled (or past its deadline) by the time the function returned: its
+   * caller had stopped listening, so what it returned is no answer, as on the wire.
+   */
+  public synchronized boolean cancelledBeforeFinish() {
+    return cancelledBeforeFinish;
   }
 
   private void runListener(Runnable listener) {

@@ -99,7 +99,14 @@ public final class LocalCalls {
 
   private byte[] await(LocalCallContext call, Future<byte[]> result) {
     try {
-      return result.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
+      byte[] output = result.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
+      if (call.cancelledBeforeFinish()) {
+        // The deadline's timer (or the plugin's closing) ended the call before the function did.
+        throw call.deadlinePassed()
+            ? Failures.deadlineExceeded(pluginId, call.function(), call.timeout())
+            : Failures.closed(pluginId, call.function());
+      }
+      return output;
     } catch (TimeoutException e) {
       call.cancel();
       throw Failures.deadlineExceeded(pluginId, call.function(), call.timeout());
@@ -164,8 +171,12 @@ public final class LocalCalls {
                       call,
                       () -> {
                         for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
-                          // An input done after the caller gave up stays failed, as the host's would.
-                          outcomes.compareAndSet(i, null, item(call, unary, copies.get(i)));
+                          MapOutcome outcome = item(call, unary, copies.get(i));
+                          // An input done after the deadline (or once the caller gave up) stays
+                          // failed, as the host's would.
+                          if (!call.isCancelled()) {
+                            outcomes.compareAndSet(i, null, outcome);
+                          }
                         }
                         return null;
                       }));

@@ -3,8 +3,11 @@ package dev.pluginhost.testkit.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -17,9 +20,27 @@ import java.util.stream.Stream;
 public final class TempFiles {
   private TempFiles() {}
 
-  /** Deletes {@code path} and everything under it; symbolic links are removed, never followed. */
+  /**
+   * Deletes {@code path} and everything under it; symbolic links are removed, never followed.
+   * Files that vanish meanwhile are no error: the host cleans up its own directories on its way out,
+   * on threads of its own. A directory that something filled meanwhile is walked again, a few
+   * times at most.
+   */
   public static void deleteRecursively(Path path) throws IOException {
-    if (path == null || !Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        deleteOnce(path);
+        return;
+      } catch (DirectoryNotEmptyException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static void deleteOnce(Path path) throws IOException {
+    if (path == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
     Files.walkFileTree(
@@ -27,16 +48,24 @@ public final class TempFiles {
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-            Files.delete(file);
+            Files.deleteIfExists(file);
             return FileVisitResult.CONTINUE;
           }
 
           @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+
+          @Override
           public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
-            if (e != null) {
+            if (e != null && !(e instanceof NoSuchFileException)) {
               throw e;
             }
-            Files.delete(directory);
+            Files.deleteIfExists(directory);
             return FileVisitResult.CONTINUE;
           }
         });
