@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.pluginhost.bench.Samples;
 import dev.pluginhost.plugin.api.CallContext;
 import dev.pluginhost.plugin.api.UnaryFunction;
+import dev.pluginhost.testkit.InProcessPlugin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,9 @@ public final class InProcessCallBaseline implements Baseline {
     if (!Files.isRegularFile(squaresJar)) {
       return BaselineResult.unavailable(NAME, description(), "no " + squaresJar + "; build the samples first");
     }
-    try (InProcessPlugin plugin = InProcessPlugin.start(List.of(squaresJar))) {
+    // Loaded from its jar as the runner loads it (a class loader of its own, seeing only the plugin
+    // API) and started by the test kit; then its function is called directly, with no call thread.
+    try (InProcessPlugin plugin = InProcessPlugin.builder(squaresJar).start()) {
       UnaryFunction square = plugin.function(FUNCTION);
       CallContext call = new FixedCallContext(FUNCTION);
       String answer = new String(square.apply(call, INPUT), StandardCharsets.UTF_8);

@@ -1,21 +1,20 @@
 package dev.pluginhost.bench.baseline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pluginhost.bench.Samples;
+import dev.pluginhost.testkit.InProcessPlugin;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Uses the squares sample as built by this reactor (the bench module builds after the samples). */
-class InProcessPluginTest {
+class InProcessCallBaselineTest {
   static final Path SQUARES = Path.of("..", "samples", "target", "plugins", "squares.jar").toAbsolutePath().normalize();
 
   @BeforeAll
@@ -24,31 +23,13 @@ class InProcessPluginTest {
   }
 
   @Test
-  void square_calledDirectly_answersLikeThePlugin() throws Exception {
-    try (InProcessPlugin plugin = InProcessPlugin.start(List.of(SQUARES))) {
+  void square_calledDirectlyThroughTheTestKit_answersLikeThePlugin() throws Exception {
+    try (InProcessPlugin plugin = InProcessPlugin.builder(SQUARES).start()) {
       byte[] answer = plugin.function("square").apply(new FixedCallContext("square"), "7".getBytes(StandardCharsets.UTF_8));
 
-      assertEquals("squares", plugin.pluginId());
+      assertEquals("squares", plugin.id());
       assertTrue(new String(answer, StandardCharsets.UTF_8).startsWith("49@"));
-      assertTrue(plugin.functionNames().containsAll(List.of("square", "slowSquare", "served")), plugin.functionNames().toString());
     }
-  }
-
-  @Test
-  void function_thatWasNotRegistered_throwsNamingTheOnesThatWere() throws Exception {
-    try (InProcessPlugin plugin = InProcessPlugin.start(List.of(SQUARES))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plugin.function("cube"));
-
-      assertTrue(e.getMessage().contains("square"), e.getMessage());
-    }
-  }
-
-  @Test
-  void start_withAJarThatIsNotThere_failsNamingIt() {
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> InProcessPlugin.start(List.of(Path.of("/nonexistent/p.jar"))));
-
-    assertTrue(e.getMessage().contains("/nonexistent/p.jar"), e.getMessage());
   }
 
   @Test

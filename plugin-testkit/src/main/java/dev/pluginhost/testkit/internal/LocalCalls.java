@@ -1,0 +1,327 @@
+package dev.pluginhost.testkit.internal;
+
+import dev.pluginhost.plugin.api.StreamingFunction;
+import dev.pluginhost.plugin.api.UnaryFunction;
+import dev.pluginhost.testkit.CallFailedException;
+import dev.pluginhost.testkit.CallerPipe;
+import dev.pluginhost.testkit.MapOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Runs the calls of an in-process plugin as the runner runs them: each on a call thread of its own
+ * (a NON_BLOCKING function on the caller's thread, as the runner runs it on its reading thread),
+ * with the plugin's class loader as context loader, a {@link LocalCallContext} whose deadline
+ * fires, inputs and outputs copied as the wire copies them and held to the message limit, and
+ * failures reported as the host reports them. Keeps count of the functions still running, so
+ * closing can wait for them. Thread-safe.
+ */
+public final class LocalCalls {
+  private final String pluginId;
+  private final FunctionRegistry functions;
+  private final ExecutorService executor;
+  private final ClassLoader pluginLoader;
+  private final int maxMessageBytes;
+  private final Set<LocalCallContext> running = ConcurrentHashMap.newKeySet();
+  private boolean closed;
+
+  public LocalCalls(
+      String pluginId, FunctionRegistry functions, ExecutorService executor, ClassLoader pluginLoader, int maxMessageBytes) {
+    this.pluginId = pluginId;
+    this.functions = functions;
+    this.executor = executor;
+    this.pluginLoader = pluginLoader;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** A unary call; see {@code PluginUnderTest.call}. */
+  public byte[] call(String function, byte[] input, Duration timeout, Map<String, String> metadata) {
+    Objects.requireNonNull(function, "function");
+    Objects.requireNonNull(input, "input");
+    checkTimeout(timeout);
+    Objects.requireNonNull(metadata, "metadata");
+    UnaryFunction unary = functions.unary(function);
+    if (unary == null) {
+      throw closed ? Failures.closed(pluginId, function) : Failures.noSuchFunction(pluginId, function, functions);
+    }
+    if (input.length > maxMessageBytes) {
+      throw Failures.tooLarge(pluginId, function, "input", input.length, maxMessageBytes);
+    }
+    byte[] copy = input.clone();
+    LocalCallContext call = new LocalCallContext(function, timeout, metadata, executor);
+    begin(call);
+    byte[] output;
+    if (functions.nonBlocking(function)) {
+      output = runInline(call, unary, copy);
+    } else {
+      call.arm();
+      Future<byte[]> result;
+      try {
+        result = executor.submit(() -> runOnCallThread(call, () -> unary.apply(call, copy)));
+      } catch (RejectedExecutionException e) {
+        end(call);
+        throw Failures.closed(pluginId, function);
+      }
+      output = await(call, result);
+    }
+    output = output == null ? new byte[0] : output;
+    if (output.length > maxMessageBytes) {
+      throw Failures.tooLarge(pluginId, function, "output", output.length, maxMessageBytes);
+    }
+    return output.clone();
+  }
+
+  private byte[] runInline(LocalCallContext call, UnaryFunction unary, byte[] input) {
+    byte[] output;
+    try {
+      output = runOnCallThread(call, () -> unary.apply(call, input));
+    } catch (Throwable t) {
+      throw Failures.thrown(pluginId, call.function(), t);
+    }
+    // The host's deadline would have fired while the function ran.
+    if (call.deadlinePassed()) {
+      throw Failures.deadlineExceeded(pluginId, call.function(), call.timeout());
+    }
+    return output;
+  }
+
+  private byte[] await(LocalCallContext call, Future<byte[]> result) {
+    try {
+      byte[] output = result.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
+      if (call.cancelledBeforeFinish()) {
+        // The deadline's timer (or the plugin's closing) ended the call before the function did.
+        throw call.deadlinePassed()
+            ? Failures.deadlineExceeded(pluginId, call.function(), call.timeout())
+            : Failures.closed(pluginId, call.function());
+      }
+      return output;
+    } catch (TimeoutException e) {
+      call.cancel();
+      throw Failures.deadlineExceeded(pluginId, call.function(), call.timeout());
+    } catch (InterruptedException e) {
+      call.cancel();
+      Thread.currentThread().interrupt();
+      throw Failures.interrupted(pluginId, call.function());
+    } catch (ExecutionException e) {
+      throw Failures.thrown(pluginId, call.function(), e.getCause());
+    }
+  }
+
+  /** What a function does with its call. */
+  private interface Work<T> {
+    T run() throws Exception;
+  }
+
+  /** Runs plugin code as the runner does: its loader as context loader, the call counted until it returns. */
+  private <T> T runOnCallThread(LocalCallContext call, Work<T> work) throws Exception {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(pluginLoader);
+    try {
+      return work.run();
+    } finally {
+      call.finish();
+      thread.setContextClassLoader(previous);
+      end(call);
+    }
+  }
+
+  /** A map, run as one chunk on one call thread; see {@code PluginUnderTest.map}. */
+  public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
+    Objects.requireNonNull(function, "function");
+    inputs.forEach(input -> Objects.requireNonNull(input, "input"));
+    checkTimeout(timeout);
+    UnaryFunction unary = functions.unary(function);
+    if (unary == null) {
+      return allFailed(inputs.size(), closed ? Failures.closed(pluginId, function) : Failures.noSuchFunction(pluginId, function, functions));
+    }
+    List<byte[]> copies = new ArrayList<>(inputs.size());
+    for (byte[] input : inputs) {
+      if (input.length > maxMessageBytes) {
+        return allFailed(inputs.size(), Failures.tooLarge(pluginId, function, "input", input.length, maxMessageBytes));
+      }
+      copies.add(input.clone());
+    }
+    LocalCallContext call = new LocalCallContext(function, timeout, metadata, executor);
+    try {
+      begin(call);
+    } catch (CallFailedException e) {
+      return allFailed(inputs.size(), e);
+    }
+    AtomicReferenceArray<MapOutcome> outcomes = new AtomicReferenceArray<>(copies.size());
+    call.arm();
+    Future<?> done;
+    try {
+      done =
+          executor.submit(
+              () ->
+                  runOnCallThread(
+                      call,
+                      () -> {
+                        for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
+                          MapOutcome outcome = item(call, unary, copies.get(i));
+                          // An input done after the deadline (or once the caller gave up) stays
+                          // failed, as the host's would.
+                          if (!call.isCancelled()) {
+                            outcomes.compareAndSet(i, null, outcome);
+                          }
+                        }
+                        return null;
+                      }));
+    } catch (RejectedExecutionException e) {
+      end(call);
+      return allFailed(inputs.size(), Failures.closed(pluginId, function));
+    }
+    CallFailedException unfinished = Failures.deadlineExceeded(pluginId, function, timeout);
+    boolean interrupted = false;
+    try {
+      done.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      // Cancelled below, once the outcomes are settled.
+    } catch (InterruptedException e) {
+      interrupted = true;
+      unfinished = Failures.interrupted(pluginId, function);
+    } catch (ExecutionException e) {
+      unfinished = Failures.thrown(pluginId, function, e.getCause());
+    }
+    // Settled before the function hears of the cancellation: what ends after that came too late.
+    MapOutcome notDone = MapOutcome.failure(unfinished);
+    List<MapOutcome> result = new ArrayList<>(copies.size());
+    for (int i = 0; i < copies.size(); i++) {
+      outcomes.compareAndSet(i, null, notDone);
+      result.add(outcomes.get(i));
+    }
+    call.cancel();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result;
+  }
+
+  private MapOutcome item(LocalCallContext call, UnaryFunction unary, byte[] input) {
+    try {
+      byte[] output = unary.apply(call, input);
+      output = output == null ? new byte[0] : output;
+      if (output.length > maxMessageBytes) {
+        return MapOutcome.failure(Failures.tooLarge(pluginId, call.function(), "output", output.length, maxMessageBytes));
+      }
+      return MapOutcome.success(output);
+    } catch (Throwable t) {
+      return MapOutcome.failure(Failures.thrown(pluginId, call.function(), t));
+    }
+  }
+
+  private static List<MapOutcome> allFailed(int count, CallFailedException error) {
+    List<MapOutcome> outcomes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      outcomes.add(MapOutcome.failure(error));
+    }
+    return outcomes;
+  }
+
+  /**
+   * Opens a pipe to a streaming function; see {@code PluginUnderTest.openPipe}. A function the
+   * plugin does not have fails the pipe with UNIMPLEMENTED, as the host's does.
+   */
+  public CallerPipe openPipe(String function, Duration timeout, Map<String, String> metadata) {
+    Objects.requireNonNull(function, "function");
+    checkTimeout(timeout);
+    Objects.requireNonNull(metadata, "metadata");
+    LocalCallContext call = new LocalCallContext(function, timeout, metadata, executor);
+    LocalPipe pipe = new LocalPipe(pluginId, call, maxMessageBytes);
+    StreamingFunction streaming = functions.streaming(function);
+    if (streaming == null) {
+      if (closed) {
+        throw Failures.closed(pluginId, function);
+      }
+      pipe.functionFailed(Failures.noSuchFunction(pluginId, function, functions));
+      return pipe;
+    }
+    begin(call);
+    call.arm();
+    try {
+      executor.execute(() -> serve(call, streaming, pipe));
+    } catch (RejectedExecutionException e) {
+      end(call);
+      throw Failures.closed(pluginId, function);
+    }
+    return pipe;
+  }
+
+  private void serve(LocalCallContext call, StreamingFunction streaming, LocalPipe pipe) {
+    try {
+      runOnCallThread(call, () -> {
+        streaming.run(call, pipe.pluginEnd());
+        return null;
+      });
+      pipe.functionReturned();
+    } catch (Throwable t) {
+      pipe.functionFailed(Failures.thrown(pluginId, call.function(), t));
+    }
+  }
+
+  private synchronized void begin(LocalCallContext call) {
+    if (closed) {
+      throw Failures.closed(pluginId, call.function());
+    }
+    running.add(call);
+  }
+
+  private void end(LocalCallContext call) {
+    synchronized (this) {
+      running.remove(call);
+      notifyAll();
+    }
+  }
+
+  /** Refuses every later call with FAILED_PRECONDITION. */
+  public synchronized void close() {
+    closed = true;
+  }
+
+  /** Waits until no function runs, at most {@code timeout}; returns whether none does. */
+  public synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + Deadlines.nanos(timeout);
+    while (!running.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  /** Cancels every call still running, so that its function sees it and can stop. */
+  public void cancelAll() {
+    List<LocalCallContext> calls = new ArrayList<>(running);
+    calls.forEach(LocalCallContext::cancel);
+  }
+
+  /** The functions still running, for a message that says which would not end. */
+  public List<String> runningFunctions() {
+    List<String> names = new ArrayList<>();
+    running.forEach(call -> names.add(call.function()));
+    names.sort(null);
+    return names;
+  }
+
+  private static void checkTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+  }
+}
