@@ -6,9 +6,9 @@ package dev.pluginhost.testkit;
  * context.service(name)} with the grant {@code service:NAME}.
  *
  * <p>What the plugin receives when this throws is what the host gives it: a {@code
- * HostServiceException} passes on its code and message (the way to answer NOT_FOUND or
- * PERMISSION_DENIED); an {@link IllegalArgumentException}, INVALID_ARGUMENT with its message;
- * anything else, INTERNAL without detail (the kit prints the exception to standard error, as the
+ * HostServiceException} passes on its code and message, as the host passes on a {@code
+ * PluginServiceException} (the way to answer INVALID_ARGUMENT or NOT_FOUND); anything else,
+ * IllegalArgumentException included, INTERNAL without detail (the kit prints the exception to standard error, as the
  * host logs it). Runs on a thread of the kit's; several requests may run at once.
  */
 @FunctionalInterface

@@ -89,6 +89,27 @@ class BothModesTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
+  void grantedServices_answerAlike_inTheTestsJvmAndUnderARealHost(Mode mode, @TempDir Path directory) throws Exception {
+    Path source = ToolboxClasses.writeTo(directory);
+    try (PluginUnderTest toolbox =
+        mode == Mode.IN_PROCESS
+            ? InProcessPlugin.builder(source)
+                .grant("kv", "service:billing")
+                .service("billing", (method, request) -> (method + "d " + new String(request, UTF_8)).getBytes(UTF_8))
+                .start()
+            : ChildJvmPlugin.builder(source)
+                .grant("kv", "service:billing")
+                .host(b -> b.service("billing", request -> (request.method() + "d " + request.text()).getBytes(UTF_8)))
+                .start()) {
+      assertEquals("(absent)", toolbox.callText("recall", "last"));
+      assertEquals("ok", toolbox.callText("remember", "Ann"));
+      assertEquals("Ann", toolbox.callText("recall", "last"));
+      assertEquals("charged 5 EUR", toolbox.callText("charge", "5 EUR"));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
   void aPluginWhoseStartThrows_failsToStartNamingTheException(Mode mode, @TempDir Path directory) throws Exception {
     Path toolbox = ToolboxClasses.writeTo(directory);
     PluginStartException e =

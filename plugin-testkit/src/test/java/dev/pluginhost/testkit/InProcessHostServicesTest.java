@@ -111,7 +111,7 @@ class InProcessHostServicesTest {
   }
 
   @Test
-  void store_refusesKeysAndValuesOutsideTheLimits_withInvalidArgument() {
+  void store_refusesKeysOutsideTheLimitsWithInvalidArgument_andValuesOverItWithResourceExhausted() {
     KeyValueStore store = storeOf(InProcessPlugin.builder(new ToolboxPlugin()).grant("kv"));
     HostServiceException empty = assertThrows(HostServiceException.class, () -> store.putText("", "x"));
     assertEquals(Code.INVALID_ARGUMENT, empty.code());
@@ -120,22 +120,22 @@ class InProcessHostServicesTest {
     assertEquals(Code.INVALID_ARGUMENT, assertThrows(HostServiceException.class, () -> store.putText("é".repeat(128) + "a", "x")).code());
     store.put("big", new byte[64 * 1024]);
     HostServiceException tooBig = assertThrows(HostServiceException.class, () -> store.put("bigger", new byte[64 * 1024 + 1]));
-    assertEquals("INVALID_ARGUMENT: a value is at most 65536 bytes; this one is 65537", tooBig.getMessage());
+    assertEquals("RESOURCE_EXHAUSTED: a value is at most 65536 bytes; this one is 65537", tooBig.getMessage());
     assertEquals(Optional.empty(), store.get("bigger"));
   }
 
   @Test
   void store_overOneMebibyteInAll_refusesTheWriteWithResourceExhaustedAndChangesNothing() {
     KeyValueStore store = storeOf(InProcessPlugin.builder(new ToolboxPlugin()).id("full").grant("kv"));
-    byte[] value = new byte[64 * 1024 - 2];
+    byte[] value = new byte[64 * 1024 - 2 - 64];
     for (int i = 0; i < 16; i++) {
-      store.put("k" + Integer.toHexString(i), value); // 2 + 65534 bytes each: exactly 1 MiB in all
+      store.put("k" + Integer.toHexString(i), value); // 2 + 65470 + 64 bytes each: exactly 1 MiB in all
     }
     HostServiceException e = assertThrows(HostServiceException.class, () -> store.put("one", new byte[1]));
     assertEquals(Code.RESOURCE_EXHAUSTED, e.code());
     assertEquals(
-        "RESOURCE_EXHAUSTED: plugin full's store would hold 1048580 bytes, over its limit of 1048576 (keys and values);"
-            + " delete keys first",
+        "RESOURCE_EXHAUSTED: plugin full's store would hold 1048644 bytes, over its limit of 1048576 (keys, values"
+            + " and 64 bytes an entry); delete keys first",
         e.getMessage());
     assertEquals(16, store.keys("").size());
     assertEquals(Code.RESOURCE_EXHAUSTED,
@@ -228,8 +228,10 @@ class InProcessHostServicesTest {
       assertEquals("charged 5", context.service("billing").callText("charge", "5", TIMEOUT));
       assertEquals("FAILED_PRECONDITION: account closed",
           assertThrows(HostServiceException.class, () -> context.service("billing").callText("refuse", "", TIMEOUT)).getMessage());
-      assertEquals("INVALID_ARGUMENT: no such amount",
-          assertThrows(HostServiceException.class, () -> context.service("billing").callText("reject", "", TIMEOUT)).getMessage());
+      HostServiceException rejected =
+          assertThrows(HostServiceException.class, () -> context.service("billing").callText("reject", "", TIMEOUT));
+      assertEquals(Code.INTERNAL, rejected.code(), "only a HostServiceException's words reach the plugin");
+      assertFalse(rejected.getMessage().contains("no such amount"), rejected.getMessage());
       assertEquals(Code.INTERNAL,
           assertThrows(HostServiceException.class, () -> context.service("billing").callText("crash", "", TIMEOUT)).code());
       assertEquals("NOT_FOUND: the application registered no service 'absent'",

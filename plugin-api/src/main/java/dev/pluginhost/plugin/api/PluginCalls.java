@@ -22,8 +22,9 @@ public interface PluginCalls {
    * timeout}.
    *
    * @throws HostServiceException PERMISSION_DENIED without the grant; otherwise the code and
-   *     description the host's own callers would get (NOT_FOUND for an unknown plugin or function,
-   *     UNAVAILABLE when its process died, DEADLINE_EXCEEDED, and the other plugin's own errors)
+   *     description the host's own callers would get (NOT_FOUND for an unknown plugin,
+   *     UNIMPLEMENTED for an unknown function, UNAVAILABLE when its process died, saying how it
+   *     ended, DEADLINE_EXCEEDED, and the other plugin's own errors)
    * @throws InterruptedException if the thread was interrupted while waiting (the call is then
    *     cancelled)
    */

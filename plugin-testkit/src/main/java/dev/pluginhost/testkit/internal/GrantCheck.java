@@ -39,10 +39,7 @@ public final class GrantCheck {
 
   /** The error for a missing grant, worded as the host words it. */
   public static HostServiceException denied(String pluginId, String grant) {
-    return new HostServiceException(
-        HostServiceException.Code.PERMISSION_DENIED,
-        "plugin " + pluginId + " was not granted \"" + grant + "\" (add it to the plugin's grants in its settings)",
-        grant);
+    return HostServiceException.denied(pluginId, grant);
   }
 
   /**

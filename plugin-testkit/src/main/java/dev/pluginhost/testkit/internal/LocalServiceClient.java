@@ -84,9 +84,6 @@ public final class LocalServiceClient implements ServiceClient {
           message.startsWith(prefix) ? message.substring(prefix.length()) : message,
           answered.missingGrant().orElse(null));
     }
-    if (thrown instanceof IllegalArgumentException) {
-      return new HostServiceException(Code.INVALID_ARGUMENT, String.valueOf(thrown.getMessage()));
-    }
     synchronized (diagnostics) {
       diagnostics.println("pluginhost-testkit: service '" + name + "' failed on " + method + ": " + thrown);
       thrown.printStackTrace(diagnostics);

@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * An in-process plugin's key-value store, in memory, with the host's limits and wording: keys of 1
- * to 256 bytes of UTF-8 and values of at most 64 KiB (INVALID_ARGUMENT), at most 1 MiB of keys and
- * values in all (RESOURCE_EXHAUSTED); a refused write changes nothing. This is the host's side:
+ * to 256 bytes of UTF-8 (INVALID_ARGUMENT), values of at most 64 KiB and at most 1 MiB in all,
+ * counting keys, values and 64 bytes per entry (RESOURCE_EXHAUSTED); a refused write changes
+ * nothing. This is the host's side:
  * it checks no grant ({@link GrantedStore} does, for the plugin). Thread-safe; every operation is
  * atomic.
  */
@@ -22,6 +23,7 @@ public final class MemoryStore implements KeyValueStore {
   public static final int MAX_KEY_BYTES = 256;
   public static final int MAX_VALUE_BYTES = 64 * 1024;
   public static final long MAX_TOTAL_BYTES = 1024 * 1024;
+  public static final int ENTRY_OVERHEAD_BYTES = 64;
 
   private final String pluginId;
   private final TreeMap<String, byte[]> entries = new TreeMap<>();
@@ -81,7 +83,7 @@ public final class MemoryStore implements KeyValueStore {
     checkKey(key);
     if (value != null && value.length > MAX_VALUE_BYTES) {
       throw new HostServiceException(
-          Code.INVALID_ARGUMENT, "a value is at most " + MAX_VALUE_BYTES + " bytes; this one is " + value.length);
+          Code.RESOURCE_EXHAUSTED, "a value is at most " + MAX_VALUE_BYTES + " bytes; this one is " + value.length);
     }
     byte[] current = entries.get(key);
     if (conditional && !sameValue(current, expected)) {
@@ -92,7 +94,7 @@ public final class MemoryStore implements KeyValueStore {
       throw new HostServiceException(
           Code.RESOURCE_EXHAUSTED,
           "plugin " + pluginId + "'s store would hold " + after + " bytes, over its limit of " + MAX_TOTAL_BYTES
-              + " (keys and values); delete keys first");
+              + " (keys, values and " + ENTRY_OVERHEAD_BYTES + " bytes an entry); delete keys first");
     }
     if (current == null && value == null) {
       return conditional;
@@ -111,7 +113,7 @@ public final class MemoryStore implements KeyValueStore {
   }
 
   private static long size(String key, byte[] value) {
-    return value == null ? 0 : utf8Length(key) + value.length;
+    return value == null ? 0 : ENTRY_OVERHEAD_BYTES + utf8Length(key) + value.length;
   }
 
   private static int utf8Length(String key) {

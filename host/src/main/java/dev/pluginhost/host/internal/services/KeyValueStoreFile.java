@@ -94,7 +94,7 @@ final class KeyValueStoreFile {
       throw Status.RESOURCE_EXHAUSTED
           .withDescription(
               "plugin " + pluginId + "'s store would hold " + after + " bytes, over its limit of " + MAX_TOTAL_BYTES
-                  + " (keys and values); delete keys first")
+                  + " (keys, values and " + ENTRY_OVERHEAD_BYTES + " bytes an entry); delete keys first")
           .asRuntimeException();
     }
     if (current == null && value == null) {
