@@ -9,6 +9,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.pluginhost.bench.BenchSettings;
 import dev.pluginhost.bench.PluginWaits;
 import dev.pluginhost.bench.Samples;
+import dev.pluginhost.bench.baseline.Machine;
 import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginHost;
@@ -50,6 +51,11 @@ public final class ServicesFigure implements Figure {
   static final String LOG_MARKER = "bench-note";
   /** How long each function is called for before the next one's turn. */
   private static final Duration SLICE = Duration.ofMillis(200);
+  /** Warm-up calls of each function before the next one's turn. */
+  private static final int WARMUP_BLOCK = 250;
+  /** Rows of CPU time and context switches per call, of this JVM and every process under it. */
+  static final String CPU_PER_CALL = "cpu ms/call: ";
+  static final String SWITCHES_PER_CALL = "switches/call: ";
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
   // What each round trip is called in the ratios; its row adds the plugin's function.
@@ -86,20 +92,27 @@ public final class ServicesFigure implements Figure {
   }
 
   /** One function timed for its round trip: which plugin, what to send, and how to check the answer. */
-  private record Probe(String label, String row, PluginHandle plugin, String function, String input, Consumer<String> check) {}
+  private record Probe(
+      String label, String row, int warmupCalls, PluginHandle plugin, String function, String input,
+      Consumer<String> check) {}
 
   @Override
   public FigureResult run(FigureContext context) throws Exception {
-    int warmupRounds = context.pick(5, 2);
-    int rounds = context.pick(10, 3);
-    Duration lockWarmup = Duration.ofMillis(context.pick(1000, 300));
+    // Counted, not timed: a function's path through three JVMs needs its thousand or two calls to
+    // be compiled, however slow each call is on a busy machine.
+    int warmup = context.pick(2_000, 300);
+    int lockWarmup = context.pick(500, 100);
+    int rounds = context.pick(8, 3);
+    Duration lockRateWarmup = Duration.ofMillis(context.pick(500, 300));
     Duration lockWindow = Duration.ofMillis(context.pick(1000, 300));
-    int lockWindows = context.pick(5, 2);
+    int lockWindows = context.pick(4, 2);
     Duration logWarmup = Duration.ofMillis(context.pick(1000, 500));
-    Duration logWindow = Duration.ofMillis(context.pick(3000, 1000));
+    Duration logWindow = Duration.ofMillis(context.pick(2000, 1000));
 
+    String loadBefore = Machine.loadAverage();
     List<Measure> measures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    Map<String, Double> cpuPerCall = new LinkedHashMap<>();
     Map<String, Samples> trips = new LinkedHashMap<>();
     Samples sections = new Samples(ROW_LOCK_RATE);
     ExecutorService watcher =
@@ -122,40 +135,55 @@ public final class ServicesFigure implements Figure {
       PluginWaits.settle(ledger, LEDGER_PROCESSES, 0, context.ledger(), PluginWaits.QUIET);
 
       List<Probe> probes = List.of(
-          new Probe(DIRECT, ROW_DIRECT, squares, "square", "7", PluginWaits::squareOfSevenSource),
-          new Probe(DIRECT_ON_THREAD, ROW_DIRECT_ON_THREAD, squares, "squareOnThread", "7",
+          new Probe(DIRECT, ROW_DIRECT, warmup, squares, "square", "7", PluginWaits::squareOfSevenSource),
+          new Probe(DIRECT_ON_THREAD, ROW_DIRECT_ON_THREAD, warmup, squares, "squareOnThread", "7",
               PluginWaits::squareOfSevenSource),
-          new Probe(NESTED, ROW_NESTED, fanout, "squareOf", "7",
+          new Probe(NESTED, ROW_NESTED, warmup, fanout, "squareOf", "7",
               answer -> expect(answer.equals("49"), NESTED, answer)),
-          new Probe(KV_GET, ROW_KV_GET, ledger, "visits", "bench", Long::parseLong),
-          new Probe(KV_CAS, ROW_KV_CAS, ledger, "visit", "bench", Long::parseLong),
-          new Probe(LOCK, ROW_LOCK, ledger, "critical", "0",
+          new Probe(KV_GET, ROW_KV_GET, warmup, ledger, "visits", "bench", Long::parseLong),
+          new Probe(KV_CAS, ROW_KV_CAS, warmup, ledger, "visit", "bench", Long::parseLong),
+          new Probe(LOCK, ROW_LOCK, lockWarmup, ledger, "critical", "0",
               answer -> expect(answer.startsWith("alone@"), LOCK, answer)),
-          new Probe(SERVICE, ROW_SERVICE, ledger, "quote", "apples",
+          new Probe(SERVICE, ROW_SERVICE, warmup, ledger, "quote", "apples",
               answer -> expect(answer.equals(QUOTE), SERVICE, answer)));
       context.progress().printf(
-          "  round trips: %d warm-up rounds, then %d measured, of %d functions for %d ms each%n",
-          warmupRounds, rounds, probes.size(), SLICE.toMillis());
+          "  round trips: %d warm-up calls of each function (%d of critical), then %d rounds of %d ms each%n",
+          warmup, lockWarmup, rounds, SLICE.toMillis());
       Map<String, Samples> rows = new LinkedHashMap<>();
+      Map<String, ProcessCost.Snapshot> costs = new LinkedHashMap<>();
       for (Probe probe : probes) {
         rows.put(probe.label(), new Samples(probe.row()));
+        costs.put(probe.label(), new ProcessCost.Snapshot(0, 0));
       }
-      for (int round = 0; round < warmupRounds; round++) {
+      for (int done = 0; done < warmup; done += WARMUP_BLOCK) {
         for (Probe probe : probes) {
-          roundTrips(probe, SLICE, new Samples("discarded"));
+          int calls = Math.min(WARMUP_BLOCK, probe.warmupCalls() - done);
+          if (calls > 0) {
+            roundTrips(probe, calls);
+          }
         }
       }
       for (int round = 0; round < rounds; round++) {
         for (Probe probe : probes) {
+          ProcessCost.Snapshot before = ProcessCost.now();
           roundTrips(probe, SLICE, rows.get(probe.label()));
+          costs.merge(probe.label(), ProcessCost.now().minus(before), ProcessCost.Snapshot::plus);
         }
       }
       rows.values().forEach(s -> measures.add(new Measure(s, "ms")));
       trips.putAll(rows);
+      costs.forEach((label, cost) -> {
+        cpuPerCall.put(label, cost.cpuMs() / rows.get(label).count());
+        measures.add(Measure.single(CPU_PER_CALL + label, cpuPerCall.get(label), "ms"));
+      });
+      costs.forEach((label, cost) -> {
+        int calls = rows.get(label).count();
+        measures.add(Measure.single(SWITCHES_PER_CALL + label, cost.switches() / (double) calls, "switches"));
+      });
 
       context.progress().printf(
           "  lock: %d callers on critical \"0\", %d ms warm-up, %d windows of %d ms%n",
-          LOCK_CALLERS, lockWarmup.toMillis(), lockWindows, lockWindow.toMillis());
+          LOCK_CALLERS, lockRateWarmup.toMillis(), lockWindows, lockWindow.toMillis());
       Map<String, Integer> failures = new ConcurrentHashMap<>();
       AtomicLong overlaps = new AtomicLong();
       Consumer<String> alone = answer -> {
@@ -163,7 +191,7 @@ public final class ServicesFigure implements Figure {
           overlaps.incrementAndGet();
         }
       };
-      keepInFlight(ledger, "critical", i -> "0", LOCK_CALLERS, lockWarmup, alone, failures);
+      keepInFlight(ledger, "critical", i -> "0", LOCK_CALLERS, lockRateWarmup, alone, failures);
       for (int i = 0; i < lockWindows; i++) {
         sections.add(keepInFlight(ledger, "critical", n -> "0", LOCK_CALLERS, lockWindow, alone, failures).perSecond());
       }
@@ -225,6 +253,7 @@ public final class ServicesFigure implements Figure {
 
     measures.addAll(ratios(trips, List.of(DIRECT_ON_THREAD, NESTED, KV_GET, KV_CAS, LOCK, SERVICE), 50));
     measures.addAll(ratios(trips, List.of(NESTED), 99));
+    measures.add(Measure.single("cpu ratio: " + NESTED + " / " + DIRECT, cpuPerCall.get(NESTED) / cpuPerCall.get(DIRECT), "x"));
     measures.add(Measure.single(
         "lock: " + LOCK_CALLERS + " callers / 1 (1 / uncontended p50)", sections.median() * trips.get(LOCK).median() / 1000, "x"));
 
@@ -232,15 +261,19 @@ public final class ServicesFigure implements Figure {
     used.put("plugins", "squares processes(1); fanout processes(1), grant call:squares; ledger processes("
         + LEDGER_PROCESSES + "), grants kv, locks, log, service:pricing; host defaults otherwise");
     used.put("service", "pricing: a lambda answering \"" + QUOTE + "\" in the host's JVM");
-    used.put("round trips", "callText(F, input), one at a time, every F in turn for " + SLICE.toMillis() + " ms; "
-        + warmupRounds + " warm-up rounds, " + rounds + " measured");
+    used.put("round trips", "callText(F, input), one at a time; " + warmup + " warm-up calls of each F ("
+        + lockWarmup + " of critical) in turns of " + WARMUP_BLOCK + ", then every F in turn for " + SLICE.toMillis()
+        + " ms, " + rounds + " rounds");
+    used.put("cost per call", "CPU time and context switches of this JVM and every process under it, from /proc,"
+        + " over each F's measured turns, divided by its calls");
     used.put("lock", LOCK_CALLERS + " critical \"0\" in flight, " + lockWindows + " windows of " + lockWindow.toMillis()
-        + " ms after " + lockWarmup.toMillis() + " ms");
+        + " ms after " + lockRateWarmup.toMillis() + " ms");
     used.put("log", "note \"" + LOG_MARKER + "|i=N\" with " + LOG_CALLERS + " in flight for " + logWarmup.toMillis()
         + " ms (the log's burst allowance), then " + logWindow.toMillis() + " ms measured; then one caller paced at "
         + LOG_PACED_PER_SECOND + "/s for " + logWindow.toMillis() + " ms; records counted in the plugin's output log");
     used.put("kv store", "the host's file, in its work directory (a temporary directory)");
     notes.add("ratios are of this run's values: a percentile over the same percentile of squares.square");
+    notes.add("load average before: " + loadBefore + "; after: " + Machine.loadAverage());
     return new FigureResult(id(), title(), measures, used, notes);
   }
 
@@ -271,6 +304,13 @@ public final class ServicesFigure implements Figure {
   private static void expect(boolean ok, String what, String answer) {
     if (!ok) {
       throw new IllegalStateException(what + " answered '" + answer + "'");
+    }
+  }
+
+  /** Calls the probe {@code calls} times, one after another, checking the answers. */
+  private static void roundTrips(Probe probe, int calls) {
+    for (int i = 0; i < calls; i++) {
+      probe.check().accept(probe.plugin().callText(probe.function(), probe.input(), CALL_TIMEOUT));
     }
   }
 

@@ -52,7 +52,9 @@ class ServicesFigureTest {
         ServicesFigure.ROW_DIRECT, ServicesFigure.ROW_DIRECT_ON_THREAD, ServicesFigure.ROW_NESTED,
         ServicesFigure.ROW_KV_GET, ServicesFigure.ROW_KV_CAS, ServicesFigure.ROW_LOCK, ServicesFigure.ROW_SERVICE,
         ServicesFigure.ROW_LOCK_RATE, ServicesFigure.ROW_LOG_KEPT_PER_PROCESS, ServicesFigure.ROW_LOG_PACED_DROPPED,
-        ServicesFigure.ratioName(ServicesFigure.DIRECT_ON_THREAD, 50))) {
+        ServicesFigure.ratioName(ServicesFigure.DIRECT_ON_THREAD, 50),
+        ServicesFigure.CPU_PER_CALL + ServicesFigure.DIRECT_ON_THREAD,
+        ServicesFigure.SWITCHES_PER_CALL + ServicesFigure.DIRECT_ON_THREAD)) {
       assertTrue(row.length() <= 46, "longer than the name column: " + row);
     }
   }
