@@ -50,7 +50,7 @@ public final class ServicesFigure implements Figure {
   static final String QUOTE = "1.25";
   static final String LOG_MARKER = "bench-note";
   /** How long each function is called for before the next one's turn. */
-  private static final Duration SLICE = Duration.ofMillis(200);
+  private static final Duration SLICE = Duration.ofMillis(150);
   /** Warm-up calls of each function before the next one's turn. */
   private static final int WARMUP_BLOCK = 250;
   /** Rows of CPU time and context switches per call, of this JVM and every process under it. */
@@ -98,10 +98,11 @@ public final class ServicesFigure implements Figure {
 
   @Override
   public FigureResult run(FigureContext context) throws Exception {
-    // Counted, not timed: a function's path through three JVMs needs its thousand or two calls to
-    // be compiled, however slow each call is on a busy machine.
-    int warmup = context.pick(2_000, 300);
-    int lockWarmup = context.pick(500, 100);
+    // Counted, not timed: a function's path through three JVMs needs about a thousand calls to be
+    // compiled (the first 250 of the nested call took 10 ms each, the fifth 250 under 1 ms), however
+    // slow each call is on a busy machine.
+    int warmup = context.pick(1_000, 300);
+    int lockWarmup = context.pick(250, 100);
     int rounds = context.pick(8, 3);
     Duration lockRateWarmup = Duration.ofMillis(context.pick(500, 300));
     Duration lockWindow = Duration.ofMillis(context.pick(1000, 300));
@@ -110,6 +111,7 @@ public final class ServicesFigure implements Figure {
     Duration logWindow = Duration.ofMillis(context.pick(2000, 1000));
 
     String loadBefore = Machine.loadAverage();
+    long began = System.nanoTime();
     List<Measure> measures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Map<String, Double> cpuPerCall = new LinkedHashMap<>();
@@ -133,6 +135,7 @@ public final class ServicesFigure implements Figure {
       PluginWaits.settle(squares, 1, 0, context.ledger(), Duration.ZERO);
       PluginWaits.settle(fanout, 1, 0, context.ledger(), Duration.ZERO);
       PluginWaits.settle(ledger, LEDGER_PROCESSES, 0, context.ledger(), PluginWaits.QUIET);
+      context.progress().printf("  %.1f s: squares, fanout and ledger (%d processes) serving%n", seconds(began), LEDGER_PROCESSES);
 
       List<Probe> probes = List.of(
           new Probe(DIRECT, ROW_DIRECT, warmup, squares, "square", "7", PluginWaits::squareOfSevenSource),
@@ -147,8 +150,8 @@ public final class ServicesFigure implements Figure {
           new Probe(SERVICE, ROW_SERVICE, warmup, ledger, "quote", "apples",
               answer -> expect(answer.equals(QUOTE), SERVICE, answer)));
       context.progress().printf(
-          "  round trips: %d warm-up calls of each function (%d of critical), then %d rounds of %d ms each%n",
-          warmup, lockWarmup, rounds, SLICE.toMillis());
+          "  %.1f s: round trips: %d warm-up calls of each function (%d of critical), then %d rounds of %d ms each%n",
+          seconds(began), warmup, lockWarmup, rounds, SLICE.toMillis());
       Map<String, Samples> rows = new LinkedHashMap<>();
       Map<String, ProcessCost.Snapshot> costs = new LinkedHashMap<>();
       for (Probe probe : probes) {
@@ -163,6 +166,7 @@ public final class ServicesFigure implements Figure {
           }
         }
       }
+      context.progress().printf("  %.1f s: warmed up%n", seconds(began));
       for (int round = 0; round < rounds; round++) {
         for (Probe probe : probes) {
           ProcessCost.Snapshot before = ProcessCost.now();
@@ -182,8 +186,8 @@ public final class ServicesFigure implements Figure {
       });
 
       context.progress().printf(
-          "  lock: %d callers on critical \"0\", %d ms warm-up, %d windows of %d ms%n",
-          LOCK_CALLERS, lockRateWarmup.toMillis(), lockWindows, lockWindow.toMillis());
+          "  %.1f s: lock: %d callers on critical \"0\", %d ms warm-up, %d windows of %d ms%n",
+          seconds(began), LOCK_CALLERS, lockRateWarmup.toMillis(), lockWindows, lockWindow.toMillis());
       Map<String, Integer> failures = new ConcurrentHashMap<>();
       AtomicLong overlaps = new AtomicLong();
       Consumer<String> alone = answer -> {
@@ -201,8 +205,8 @@ public final class ServicesFigure implements Figure {
       }
 
       context.progress().printf(
-          "  log: %d callers on note for %d + %d ms, then one caller at %d records/s for %d ms%n",
-          LOG_CALLERS, logWarmup.toMillis(), logWindow.toMillis(), LOG_PACED_PER_SECOND, logWindow.toMillis());
+          "  %.1f s: log: %d callers on note for %d + %d ms, then one caller at %d records/s for %d ms%n",
+          seconds(began), LOG_CALLERS, logWarmup.toMillis(), logWindow.toMillis(), LOG_PACED_PER_SECOND, logWindow.toMillis());
       LogTally tally = new LogTally(LOG_MARKER);
       Registration watching = ledger.watchOutput(tally, watcher);
       try {
@@ -299,6 +303,10 @@ public final class ServicesFigure implements Figure {
   /** The name of the row of {@link #ratios} for {@code label}: "p50 ratio: nested / direct". */
   static String ratioName(String label, int percentile) {
     return "p" + percentile + " ratio: " + label + " / " + DIRECT;
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
   }
 
   private static void expect(boolean ok, String what, String answer) {
