@@ -5,6 +5,7 @@ import dev.pluginhost.bench.baseline.BaselineResult;
 import dev.pluginhost.bench.baseline.Figure;
 import dev.pluginhost.bench.figures.FigureResult;
 import dev.pluginhost.bench.figures.Measure;
+import dev.pluginhost.bench.figures.ServicesFigure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ final class ComparisonRows {
     r.throughput();
     r.map();
     r.bulk();
+    r.services();
     r.lifecycle();
     return r.rows;
   }
@@ -82,6 +84,32 @@ final class ComparisonRows {
         (ours, f) -> Comparison.shown("1 MB unary echo, MB/s / gRPC floor", ours, "gRPC echo, direct", f, "MB/s"));
     both(medianStarting("bulk", "pipe, one way").map(v -> v * MB_PER_MIB), rate("grpc.direct.bulk-stream"),
         (ours, f) -> Comparison.shown("stream of 64 KiB messages, MB/s / gRPC floor", ours, "gRPC stream, direct", f, "MB/s"));
+  }
+
+  /** Against the services figure's own baseline: squares.square called directly from the host in the same run. */
+  private void services() {
+    String against = "squares.square, direct";
+    Optional<Measure> direct = measure("services", ServicesFigure.ROW_DIRECT);
+    Optional<Double> directP50 = direct.map(m -> m.samples().median());
+    Optional<Measure> nested = measure("services", ServicesFigure.ROW_NESTED);
+    both(nested.map(m -> m.samples().median()), directP50,
+        (ours, d) -> Comparison.atMost("nested call p50 (host, fanout, host, squares) / direct call", ours, against, d, "ms", 2));
+    both(nested.map(m -> m.samples().percentile(99)), direct.map(m -> m.samples().percentile(99)),
+        (ours, d) -> Comparison.shown("nested call p99 / direct call p99", ours, against, d, "ms"));
+    both(median("services", ServicesFigure.ROW_KV_GET), directP50,
+        (ours, d) -> Comparison.shown("kv get p50 (ledger.visits) / direct call", ours, against, d, "ms"));
+    both(median("services", ServicesFigure.ROW_KV_CAS), directP50,
+        (ours, d) -> Comparison.shown("kv get + compareAndSet p50 (ledger.visit) / direct call", ours, against, d, "ms"));
+    both(median("services", ServicesFigure.ROW_LOCK), directP50,
+        (ours, d) -> Comparison.shown("lock, CAS, delete, release p50 (ledger.critical) / direct", ours, against, d, "ms"));
+    both(median("services", ServicesFigure.ROW_SERVICE), directP50,
+        (ours, d) -> Comparison.shown("application service p50 (ledger.quote) / direct call", ours, against, d, "ms"));
+    median("services", ServicesFigure.ROW_LOCK_RATE)
+        .ifPresent(v -> rows.add(Comparison.alone("critical sections/s, 8 callers on 2 processes", v, "/s")));
+    median("services", ServicesFigure.ROW_LOG_KEPT_PER_PROCESS)
+        .ifPresent(v -> rows.add(Comparison.alone("log records kept/s per process, flooded (limit 200)", v, "/s")));
+    median("services", ServicesFigure.ROW_LOG_PACED_DROPPED)
+        .ifPresent(v -> rows.add(Comparison.alone("log records dropped at 100/s (below the limit)", v, "records")));
   }
 
   private void lifecycle() {

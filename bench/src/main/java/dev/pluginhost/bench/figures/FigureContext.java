@@ -123,16 +123,28 @@ public final class FigureContext implements AutoCloseable {
   }
 
   /**
-   * The built jar of sample plugin {@code id}.
+   * The built jar of sample plugin {@code id}: in the samples folder, or else in the patterns'
+   * folder beside it ({@code samples/target/patterns} of a build, where {@code ledger} and {@code
+   * fanout} are).
    *
-   * @throws IllegalStateException if it is not there
+   * @throws IllegalStateException if it is in neither
    */
   public Path sampleJar(String id) {
     Path jar = samples.resolve(id + ".jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no " + jar + "; build the samples first");
+    if (Files.isRegularFile(jar)) {
+      return jar;
     }
-    return jar;
+    Path pattern = patterns().resolve(id + ".jar");
+    if (Files.isRegularFile(pattern)) {
+      return pattern;
+    }
+    throw new IllegalStateException("no " + jar + " nor " + pattern + "; build the samples first");
+  }
+
+  /** The folder of the pattern samples: {@code patterns} beside the samples folder. */
+  Path patterns() {
+    Path parent = samples.toAbsolutePath().getParent();
+    return parent == null ? samples.resolve("patterns") : parent.resolve("patterns");
   }
 
   /** A new, empty directory under the temporary one, named after {@code name}. */

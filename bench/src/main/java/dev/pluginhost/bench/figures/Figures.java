@@ -25,6 +25,7 @@ public final class Figures {
         new ThroughputFigure(),
         new MapFigure(),
         new BulkFigure(),
+        new ServicesFigure(),
         new ColdStartFigure(),
         new RecoveryFigure(),
         new HangFigure(),

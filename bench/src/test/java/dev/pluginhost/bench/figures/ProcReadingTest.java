@@ -33,4 +33,18 @@ class ProcReadingTest {
     assertEquals(OrphanFigure.ProcessState.ALIVE, OrphanFigure.state(self));
     assertTrue(Footprint.residentBytes(self) > 0);
   }
+
+  @Test
+  void cpuTicksOfAStatLine_areUtimePlusStime_countedAfterTheCommand() {
+    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 2311 0 0 0 150 37 0 0 20 0 31 0 1234 0 0";
+    assertEquals(187, ProcessCost.parseCpuTicks(stat));
+    assertThrows(IllegalArgumentException.class, () -> ProcessCost.parseCpuTicks("4242 (java) S 1 2"));
+  }
+
+  @Test
+  void switchesOfATaskStatus_areVoluntaryPlusNonvoluntary() {
+    String status = "Name:\tjava\nvoluntary_ctxt_switches:\t120\nnonvoluntary_ctxt_switches:\t7\n";
+    assertEquals(127, ProcessCost.parseSwitches(status));
+    assertEquals(0, ProcessCost.parseSwitches("Name:\tjava\n"));
+  }
 }
