@@ -5,6 +5,7 @@ import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.MapOptions;
@@ -57,9 +58,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The host services one plugin process may use, served on its own socket: every request checks
- * the plugin's grants first, then acts for this caller only. Runs on the hub's request threads,
- * never a host I/O thread; waits (locks, calls to other plugins) hold no thread, and the
- * application's services run on threads of their own.
+ * the plugin's grants first, then acts for this caller only. Requests that only hand work on
+ * (locks, calls, service requests) are handled on the I/O thread that read them; the store and
+ * the log, which may wait on a disk or an appender, on the hub's request threads; the application's
+ * services on threads of their own. Waits (locks, calls to other plugins) hold no thread.
  *
  * <p>What reaches the plugin in an error is chosen: the host's and the application's exception
  * messages stay in the host's log, and a failed call to another plugin says how it failed, never
@@ -195,10 +197,12 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
     if (target == null) {
       return;
     }
+    // One output to wrap: answered on the thread that completes the call, like the host's own callers.
     relay(
         responses,
         () -> target.callAsync(request.getFunction(), request.getInput().toByteArray(), timeout(), callerMetadata()),
-        output -> CallPluginResponse.newBuilder().setOutput(ByteString.copyFrom(output)).build());
+        output -> CallPluginResponse.newBuilder().setOutput(ByteString.copyFrom(output)).build(),
+        MoreExecutors.directExecutor());
   }
 
   @Override
@@ -218,7 +222,8 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
             response.addResults(itemResult(outcome));
           }
           return response.build();
-        });
+        },
+        hub.requests());
   }
 
   @Override
@@ -306,11 +311,15 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   }
 
   /**
-   * Answers with what {@code start} completes with, cancelling it if the caller goes away. The
-   * answer is built on the hub's threads, never on the I/O thread that completes the call.
+   * Answers with what {@code start} completes with, cancelling it if the caller goes away; the
+   * answer is built on {@code answerOn} (a map's many outputs on the hub's threads, not on the I/O
+   * thread that completes it).
    */
   private <T, R> void relay(
-      StreamObserver<R> responses, Supplier<ListenableFuture<T>> start, java.util.function.Function<T, R> response) {
+      StreamObserver<R> responses,
+      Supplier<ListenableFuture<T>> start,
+      java.util.function.Function<T, R> response,
+      java.util.concurrent.Executor answerOn) {
     ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) responses;
     ListenableFuture<T> pending;
     try {
@@ -355,7 +364,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
             call.onError(status.asRuntimeException());
           }
         },
-        hub.requests());
+        answerOn);
   }
 
   /**

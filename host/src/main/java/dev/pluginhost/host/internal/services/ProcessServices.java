@@ -6,6 +6,7 @@ import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import com.google.common.util.concurrent.MoreExecutors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +39,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ProcessServices implements AutoCloseable {
   static final int MAX_REQUESTS_IN_FLIGHT = 256;
   static final int MAX_LARGE_IN_FLIGHT = 16;
+  /**
+   * Requests whose handlers only hand work on (a lock wait, a call, a service request), handled on
+   * the I/O thread that read them, saving a thread hop each way; the rest (the store's disk writes,
+   * the log's appenders) run on the hub's threads.
+   */
+  private static final Set<String> ON_IO_THREAD =
+      Set.of(
+          HostServicesGrpc.getHoldLockMethod().getFullMethodName(),
+          HostServicesGrpc.getCallPluginMethod().getFullMethodName(),
+          HostServicesGrpc.getMapPluginMethod().getFullMethodName(),
+          HostServicesGrpc.getCallServiceMethod().getFullMethodName());
   private static final Set<String> LARGE =
       Set.of(
           HostServicesGrpc.getCallPluginMethod().getFullMethodName(),
@@ -72,6 +86,15 @@ public final class ProcessServices implements AutoCloseable {
             .bossEventLoopGroup(eventLoops)
             .workerEventLoopGroup(eventLoops)
             .executor(hub.requests())
+            .callExecutor(
+                new ServerCallExecutorSupplier() {
+                  @Override
+                  public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                    return ON_IO_THREAD.contains(call.getMethodDescriptor().getFullMethodName())
+                        ? MoreExecutors.directExecutor()
+                        : null;
+                  }
+                })
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(8 * 1024)
             .maxConcurrentCallsPerConnection(MAX_REQUESTS_IN_FLIGHT)
