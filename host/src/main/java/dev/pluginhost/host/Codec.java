@@ -18,7 +18,9 @@ import dev.pluginhost.host.internal.typed.TextCodec;
  * it through a schema (protobuf, UTF-8) or not at all (bytes): never through Java serialization.
  * A codec of your own should keep that promise.
  *
- * <p>Implementations must be thread-safe: one codec serves every call that uses it, at once.
+ * <p>Implementations must be thread-safe: one codec serves every call that uses it, at once, and
+ * must not block: for asynchronous calls and maps, replies are decoded on the thread that completes
+ * the call, usually one of the host's I/O threads.
  *
  * @param <T> the type of value on the host's side
  */

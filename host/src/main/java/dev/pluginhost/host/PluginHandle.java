@@ -185,6 +185,16 @@ public interface PluginHandle {
    * plugin's reply only ever becomes a host object through a schema, never by Java serialization.
    * A null argument throws NullPointerException.
    *
+   * <p>A returned future usually completes on one of the host's I/O threads, as {@link
+   * #callAsync}'s does. For a {@code CompletableFuture} that matters more: every stage chained to it
+   * without an executor ({@code thenAccept}, {@code thenApply}...) runs on that thread, which serves
+   * every plugin's socket. Chain work that may block with the {@code *Async} variants and an
+   * executor of your own.
+   *
+   * <p>Parameter and return types are read from the method as declared: a type variable (a method
+   * inherited from a generic interface) is refused, since the proxy cannot know what it stands for;
+   * declare the method with concrete types.
+   *
    * <p>Failures are the {@link PluginCallException}s the bytes call would throw (in the future,
    * for a method returning one), plus INTERNAL for a reply that does not decode (see {@link
    * TypedFunction}). Default methods run as written; an interface that has any must be public,

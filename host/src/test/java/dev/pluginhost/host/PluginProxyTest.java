@@ -260,6 +260,22 @@ class PluginProxyTest {
     assertTrue(message.contains("never uses Java serialization"), message);
   }
 
+  /** A generic interface whose methods the proxy cannot type. */
+  public interface Transform<T> {
+    T apply(T input);
+  }
+
+  /** Inherits {@code apply(T)}: to reflection its parameter and result are still T. */
+  public interface StringTransform extends Transform<String> {}
+
+  @Test
+  void methodInheritedFromAGenericInterface_isRefused_namingTheTypeVariable() {
+    String message = refusal(StringTransform.class);
+
+    assertTrue(message.contains("its parameter is the type variable T, which the proxy cannot resolve"), message);
+    assertTrue(!message.contains("serialization"), "not mistaken for a Java object: " + message);
+  }
+
   @Test
   void twoParameters_areRefused_suggestingOneMessage() {
     assertTrue(refusal(TakesTwo.class).contains("TakesTwo.add(Int64Value, Int64Value): it takes 2 parameters"));

@@ -108,6 +108,16 @@ final class ProxyMethods {
   private static ProxyMethod plan(PluginHandle plugin, Method method, Duration timeout) {
     String function = functionName(method);
 
+    for (Type declared : method.getGenericParameterTypes()) {
+      checkArgument(
+          !(declared instanceof java.lang.reflect.TypeVariable),
+          "its parameter is the type variable %s, which the proxy cannot resolve; declare the method with concrete types",
+          declared);
+    }
+    checkArgument(
+        !(method.getGenericReturnType() instanceof java.lang.reflect.TypeVariable),
+        "its return type is the type variable %s, which the proxy cannot resolve; declare the method with concrete types",
+        method.getGenericReturnType());
     Class<?>[] parameters = method.getParameterTypes();
     checkArgument(
         parameters.length <= 1,
