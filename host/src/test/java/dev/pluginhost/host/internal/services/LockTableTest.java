@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.pluginhost.host.internal.services.LockTable.Lease;
 import io.grpc.Status;
@@ -40,12 +41,18 @@ class LockTableTest {
     }
   }
 
+  /** The value of a future that must have completed by now; never waits. */
+  private static boolean done(ListenableFuture<Boolean> future) throws ExecutionException {
+    assertTrue(future.isDone(), "not completed yet");
+    return Futures.getDone(future);
+  }
+
   @Test
   void acquire_whenFree_isHeldAtOnce() throws Exception {
     ListenableFuture<Boolean> acquired = table.acquire("x", new Lease(processA, "a1"), false);
 
     assertTrue(acquired.isDone());
-    assertTrue(acquired.get());
+    assertTrue(done(acquired));
     assertEquals(new Lease(processA, "a1"), table.holder("x"));
   }
 
@@ -61,7 +68,7 @@ class LockTableTest {
     table.release("x", a);
 
     assertTrue(waiting.isDone());
-    assertTrue(waiting.get());
+    assertTrue(done(waiting));
     assertEquals(b, table.holder("x"));
   }
 
@@ -99,7 +106,7 @@ class LockTableTest {
 
     ListenableFuture<Boolean> tried = table.acquire("x", b, true);
     assertTrue(tried.isDone());
-    assertFalse(tried.get());
+    assertFalse(done(tried));
 
     table.release("x", a);
     assertNull(table.holder("x"), "a refused try was queued and granted later");
@@ -109,7 +116,7 @@ class LockTableTest {
   void tryOnly_whenFree_holdsTheLock() throws Exception {
     ListenableFuture<Boolean> tried = table.acquire("x", new Lease(processA, "a1"), true);
 
-    assertTrue(tried.get());
+    assertTrue(done(tried));
     assertEquals(new Lease(processA, "a1"), table.holder("x"));
   }
 
@@ -118,10 +125,10 @@ class LockTableTest {
     Lease a = new Lease(processA, "a1");
     table.acquire("x", a, false);
 
-    assertFalse(table.acquire("x", a, true).get(), "a try by the holder's own lease succeeded");
+    assertFalse(done(table.acquire("x", a, true)), "a try by the holder's own lease succeeded");
     ListenableFuture<Boolean> again = table.acquire("x", a, false);
     assertFalse(again.isDone(), "the holder took its lock a second time");
-    assertFalse(table.acquire("x", new Lease(processA, "a2"), true).get(), "another lease of the holding process got in");
+    assertFalse(done(table.acquire("x", new Lease(processA, "a2"), true)), "another lease of the holding process got in");
   }
 
   @Test
@@ -161,7 +168,7 @@ class LockTableTest {
 
     table.releaseAll(processA);
 
-    assertTrue(bWaitsForX.get());
+    assertTrue(done(bWaitsForX));
     assertFalse(cWaitsForX.isDone());
     assertEquals(new Lease(processB, "b2"), table.holder("x"));
     assertNull(table.holder("y"), "a lock without waiters stayed held by the ended process");
@@ -180,7 +187,7 @@ class LockTableTest {
     assertEquals(b, table.holder("x"));
 
     table.release("x", b);
-    assertTrue(cWaits.get(), "the waiter behind the ended process's wait was skipped");
+    assertTrue(done(cWaits), "the waiter behind the ended process's wait was skipped");
     assertEquals(new Lease(processC, "c1"), table.holder("x"));
   }
 
@@ -206,7 +213,7 @@ class LockTableTest {
     assertTrue(bWaits.cancel(false));
     table.release("x", a);
 
-    assertTrue(cWaits.get());
+    assertTrue(done(cWaits));
     assertEquals(new Lease(processC, "c1"), table.holder("x"));
   }
 
@@ -239,7 +246,7 @@ class LockTableTest {
 
     assertTrue(bWaitsForX.isCancelled());
     assertTrue(cWaitsForX.isDone(), "the lock stayed with a waiter that gave up");
-    assertTrue(cWaitsForX.get());
+    assertTrue(done(cWaitsForX));
     assertEquals(new Lease(processC, "c1"), table.holder("x"));
   }
 
@@ -260,13 +267,13 @@ class LockTableTest {
   void name_ofTheLongestAllowedLength_isAccepted() throws Exception {
     String name = "n".repeat(LockTable.MAX_NAME_LENGTH);
 
-    assertTrue(table.acquire(name, new Lease(processA, "a1"), false).get());
+    assertTrue(done(table.acquire(name, new Lease(processA, "a1"), false)));
   }
 
   @Test
   void newLock_pastMaxLocks_failsWithResourceExhausted_butKnownLocksStillWork() throws Exception {
     for (int i = 0; i < LockTable.MAX_LOCKS; i++) {
-      assertTrue(table.acquire("lock-" + i, new Lease(processA, "a" + i), true).get());
+      assertTrue(done(table.acquire("lock-" + i, new Lease(processA, "a" + i), true)));
     }
 
     StatusRuntimeException full =
@@ -276,10 +283,10 @@ class LockTableTest {
 
     ListenableFuture<Boolean> waitsForKnown = table.acquire("lock-0", new Lease(processB, "b2"), false);
     assertFalse(waitsForKnown.isDone());
-    assertFalse(table.acquire("lock-1", new Lease(processB, "b3"), true).get());
+    assertFalse(done(table.acquire("lock-1", new Lease(processB, "b3"), true)));
 
     table.release("lock-2", new Lease(processA, "a2"));
-    assertTrue(table.acquire("one-more", new Lease(processB, "b1"), false).get(), "a freed lock did not make room");
+    assertTrue(done(table.acquire("one-more", new Lease(processB, "b1"), false)), "a freed lock did not make room");
   }
 
   @Test
@@ -297,7 +304,7 @@ class LockTableTest {
     table.release("held", holder);
 
     for (int i = 0; i < LockTable.MAX_LOCKS; i++) {
-      assertTrue(table.acquire("fresh-" + i, new Lease(processC, "c" + i), true).get(), "lock " + i);
+      assertTrue(done(table.acquire("fresh-" + i, new Lease(processC, "c" + i), true)), "lock " + i);
     }
   }
 
