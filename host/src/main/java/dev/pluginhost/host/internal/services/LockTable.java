@@ -76,15 +76,36 @@ final class LockTable {
     return granted;
   }
 
-  /** Releases {@code lease}'s hold on {@code name}; does nothing if it does not hold it. */
+  /**
+   * Releases {@code lease}'s hold on {@code name}, or withdraws its wait (cancelling its future) if
+   * it is still waiting; does nothing if it neither holds nor waits. A caller that gave up waiting
+   * releases its lease, and that release may arrive before the cancellation of its wait: the lock
+   * must not go to the lease afterwards.
+   */
   void release(String name, Lease lease) {
     Waiter next;
+    Waiter withdrawn = null;
     synchronized (this) {
       Entry entry = locks.get(name);
-      if (entry == null || !lease.equals(entry.holder)) {
+      if (entry == null) {
         return;
       }
-      next = handOver(name, entry);
+      if (lease.equals(entry.holder)) {
+        next = handOver(name, entry);
+      } else {
+        next = null;
+        for (Iterator<Waiter> it = entry.waiters.iterator(); it.hasNext(); ) {
+          Waiter waiter = it.next();
+          if (waiter.lease.equals(lease)) {
+            it.remove();
+            withdrawn = waiter;
+            break;
+          }
+        }
+      }
+    }
+    if (withdrawn != null) {
+      withdrawn.granted.cancel(false);
     }
     grant(name, next);
   }

@@ -146,6 +146,37 @@ class LockTableTest {
   }
 
   @Test
+  void release_byALeaseStillWaiting_withdrawsItsWait() throws Exception {
+    // A caller that gave up waiting (deadline, interrupt) releases its lease; the release can
+    // reach the host before the cancellation of the wait does. The lock must not go to it later.
+    Lease a = new Lease(processA, "a1");
+    Lease b = new Lease(processB, "b1");
+    table.acquire("x", a, false);
+    ListenableFuture<Boolean> bWaits = table.acquire("x", b, false);
+
+    table.release("x", b);
+    assertTrue(bWaits.isCancelled(), "the released wait is still pending");
+    assertEquals(a, table.holder("x"), "the holder lost the lock to another lease's release");
+
+    table.release("x", a);
+    assertNull(table.holder("x"), "the lock went to a lease its process had already released");
+  }
+
+  @Test
+  void release_byALeaseStillWaiting_letsTheWaitersBehindItMoveUp() throws Exception {
+    Lease a = new Lease(processA, "a1");
+    table.acquire("x", a, false);
+    table.acquire("x", new Lease(processB, "b1"), false);
+    ListenableFuture<Boolean> cWaits = table.acquire("x", new Lease(processC, "c1"), false);
+
+    table.release("x", new Lease(processB, "b1"));
+    table.release("x", a);
+
+    assertTrue(done(cWaits));
+    assertEquals(new Lease(processC, "c1"), table.holder("x"));
+  }
+
+  @Test
   void release_twice_secondIsIgnored() throws Exception {
     Lease a = new Lease(processA, "a1");
     Lease b = new Lease(processB, "b1");
