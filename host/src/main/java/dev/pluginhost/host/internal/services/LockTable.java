@@ -5,10 +5,13 @@ import com.google.common.util.concurrent.SettableFuture;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * One plugin's named locks, shared by its processes. A lock has at most one holder, a lease
@@ -35,6 +38,12 @@ final class LockTable {
 
   private final String pluginId;
   private final Map<String, Entry> locks = new HashMap<>();
+  /**
+   * Owners whose locks {@link #releaseAll} released: their processes have ended, and a request of
+   * theirs still being handled must not take a lock that no one alive would release. Weak, so an
+   * ended process's owner is forgotten with it.
+   */
+  private final Set<Object> ended = Collections.newSetFromMap(new WeakHashMap<>());
 
   LockTable(String pluginId) {
     this.pluginId = pluginId;
@@ -45,11 +54,17 @@ final class LockTable {
    * at once if the lock is free. With {@code tryOnly} it completes at once, with false if the lock
    * is held. Cancelling the future withdraws the wait; if the lease was granted meanwhile, the
    * caller must {@link #release} it.
+   *
+   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for a bad name, RESOURCE_EXHAUSTED past
+   *     {@link #MAX_LOCKS}, CANCELLED if the lease's owner has ended ({@link #releaseAll})
    */
   ListenableFuture<Boolean> acquire(String name, Lease lease, boolean tryOnly) {
     checkName(name);
     SettableFuture<Boolean> granted = SettableFuture.create();
     synchronized (this) {
+      if (ended.contains(lease.owner())) {
+        throw Status.CANCELLED.withDescription("the process's hold on its locks ended").asRuntimeException();
+      }
       Entry entry = locks.get(name);
       if (entry == null) {
         if (locks.size() >= MAX_LOCKS) {
@@ -117,11 +132,15 @@ final class LockTable {
     }
   }
 
-  /** Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter. */
+  /**
+   * Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter. The
+   * owner has ended: its later acquisitions fail with CANCELLED.
+   */
   void releaseAll(Object owner) {
     Map<String, Waiter> granted = new HashMap<>();
     List<SettableFuture<Boolean>> withdrawn = new ArrayList<>();
     synchronized (this) {
+      ended.add(owner);
       for (Map.Entry<String, Entry> lock : new ArrayList<>(locks.entrySet())) {
         Entry entry = lock.getValue();
         for (Iterator<Waiter> it = entry.waiters.iterator(); it.hasNext(); ) {

@@ -223,6 +223,24 @@ class LockTableTest {
   }
 
   @Test
+  void acquire_byAnOwnerAlreadyReleasedAll_isRefused_andTakesNothing() {
+    // The host releases a process's locks when it ends; a request of that process still being
+    // handled must not take a lock afterwards, or the lock is held by no one alive, forever.
+    table.releaseAll(processA);
+
+    StatusRuntimeException refused =
+        assertThrows(StatusRuntimeException.class, () -> table.acquire("x", new Lease(processA, "a1"), false));
+    assertEquals(Status.Code.CANCELLED, refused.getStatus().getCode());
+    assertNull(table.holder("x"), "an ended process took a lock");
+
+    Lease b = new Lease(processB, "b1");
+    table.acquire("y", b, false);
+    assertThrows(StatusRuntimeException.class, () -> table.acquire("y", new Lease(processA, "a2"), false));
+    table.release("y", b);
+    assertNull(table.holder("y"), "an ended process's late wait was granted");
+  }
+
+  @Test
   void releaseAll_ofAnOwnerWithNothing_changesNothing() throws Exception {
     Lease a = new Lease(processA, "a1");
     table.acquire("x", a, false);
