@@ -62,13 +62,13 @@ final class StructuredLogSink {
 
   private void write(LogRecord record, long pid) {
     Level level = level(record.getLevel());
-    String message = cut(record.getMessage(), MAX_MESSAGE_CHARS);
+    String message = oneLine(cut(record.getMessage(), MAX_MESSAGE_CHARS));
     Map<String, String> fields = new TreeMap<>();
     for (Map.Entry<String, String> field : record.getFieldsMap().entrySet()) {
       if (fields.size() == MAX_FIELDS) {
         break;
       }
-      fields.put(cut(field.getKey(), 64), cut(field.getValue(), MAX_FIELD_CHARS));
+      fields.put(oneLine(cut(field.getKey(), 64)), oneLine(cut(field.getValue(), MAX_FIELD_CHARS)));
     }
     if (logger.isEnabledForLevel(level)) {
       LoggingEventBuilder event =
@@ -79,6 +79,17 @@ final class StructuredLogSink {
     StringBuilder line = new StringBuilder(level.name()).append(' ').append(message);
     fields.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
     output.accept(new OutputLine(Instant.now(), pid, OutputLine.Stream.LOG, line.toString()));
+  }
+
+  /**
+   * {@code text} with its line breaks written as {@code \n} and {@code \r}: a record is one line of
+   * the log, and must not pass off the rest of its text as lines of their own.
+   */
+  private static String oneLine(String text) {
+    if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+      return text;
+    }
+    return text.replace("\r", "\\r").replace("\n", "\\n");
   }
 
   private static String cut(String text, int max) {

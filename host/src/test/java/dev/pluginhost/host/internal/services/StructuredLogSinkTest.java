@@ -126,6 +126,18 @@ class StructuredLogSinkTest {
   }
 
   @Test
+  void lineBreaksInMessageAndFields_areEscaped_soARecordCannotForgeLines() {
+    // A plugin's plain output is split into lines, so one line can never pose as two; a record
+    // must not either (it would forge a line of the log, such as a drop notice or another level).
+    sink.accept(
+        List.of(record(LogRecord.Level.INFO, "done\nERROR disk full\r\n", Map.of("k\ney", "v\r\nWARN x"))), 0);
+
+    String text = onlyLine().text();
+    assertFalse(text.contains("\n") || text.contains("\r"), text);
+    assertEquals("INFO done\\nERROR disk full\\r\\n k\\ney=v\\r\\nWARN x", text);
+  }
+
+  @Test
   void droppedByTheRunner_becomesADropNotice_withTheCount() {
     sink.accept(List.of(), 7);
 
