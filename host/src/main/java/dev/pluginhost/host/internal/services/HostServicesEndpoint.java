@@ -239,28 +239,31 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
         new ServiceRequest(
             request.getService(), caller.pluginId(), caller.pid().getAsLong(), request.getMethod(),
             request.getRequest().toByteArray(), deadline);
-    try {
-      answer(responses, () -> {
+    // The slot is given back before the answer is sent: a process that sends its next request as
+    // soon as an answer arrives must find the slot free.
+    answer(responses, () -> {
+      try {
+        byte[] answer;
         try {
-          byte[] answer = service.handle(serviceRequest);
-          return CallServiceResponse.newBuilder().setResponse(answer == null ? ByteString.EMPTY : ByteString.copyFrom(answer)).build();
-        } catch (StatusException e) {
-          throw e.getStatus().asRuntimeException();
-        } catch (StatusRuntimeException e) {
-          throw Status.fromCode(e.getStatus().getCode()).withDescription(e.getStatus().getDescription()).asRuntimeException();
-        } catch (IllegalArgumentException e) {
-          throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-        } catch (Exception e) {
-          log.error("service '{}' failed on {}", request.getService(), serviceRequest, e);
-          throw Status.INTERNAL
-              .withDescription("service '" + request.getService() + "' failed on method '" + request.getMethod()
-                  + "' (the host's log has why)")
-              .asRuntimeException();
+          answer = service.handle(serviceRequest);
+        } finally {
+          serviceSlots.release();
         }
-      });
-    } finally {
-      serviceSlots.release();
-    }
+        return CallServiceResponse.newBuilder().setResponse(answer == null ? ByteString.EMPTY : ByteString.copyFrom(answer)).build();
+      } catch (StatusException e) {
+        throw e.getStatus().asRuntimeException();
+      } catch (StatusRuntimeException e) {
+        throw Status.fromCode(e.getStatus().getCode()).withDescription(e.getStatus().getDescription()).asRuntimeException();
+      } catch (IllegalArgumentException e) {
+        throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+      } catch (Exception e) {
+        log.error("service '{}' failed on {}", request.getService(), serviceRequest, e);
+        throw Status.INTERNAL
+            .withDescription("service '" + request.getService() + "' failed on method '" + request.getMethod()
+                + "' (the host's log has why)")
+            .asRuntimeException();
+      }
+    });
   }
 
   /** The plugin {@code id} if the caller may call it and it exists; otherwise answers and returns null. */

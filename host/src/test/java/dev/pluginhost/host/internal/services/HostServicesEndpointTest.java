@@ -846,6 +846,63 @@ class HostServicesEndpointTest {
   }
 
   @Test
+  void callService_slotIsFreeByTheTimeItsAnswerArrives() throws Exception {
+    // A process that keeps MAX_SERVICE_REQUESTS going, sending the next as each answer arrives,
+    // must not be refused: the slot of an answered request is free when the answer is read.
+    int blocked = HostServicesEndpoint.MAX_SERVICE_REQUESTS - 1;
+    CountDownLatch entered = new CountDownLatch(blocked);
+    CountDownLatch release = new CountDownLatch(1);
+    services.put("pricing", request -> {
+      if (request.method().equals("block")) {
+        entered.countDown();
+        if (!release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          throw new AssertionError("never released");
+        }
+      }
+      return new byte[0];
+    });
+    ExecutorService requests = cleanup.executor(Executors.newCachedThreadPool());
+    ManagedChannel channel = channelTo("p", Set.of("service:pricing"), new Object(), requests);
+    cleanup.then(release::countDown);
+    for (int i = 0; i < blocked; i++) {
+      HostServicesEndpointTest.<CallServiceResponse>async(observer -> HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          .callService(serviceRequest("pricing", "block", ""), observer));
+    }
+    assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    CompletableFuture<Status> next = new CompletableFuture<>();
+
+    // The answer is read on the thread that sent it (direct executors); the next request goes out
+    // from there, and the test waits for its answer before letting that thread go on.
+    HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(
+        serviceRequest("pricing", "quick", ""),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(CallServiceResponse value) {
+            CompletableFuture<CallServiceResponse> again = async(observer -> HostServicesGrpc.newStub(channel)
+                .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(serviceRequest("pricing", "quick", ""), observer));
+            try {
+              again.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+              next.complete(Status.OK);
+            } catch (java.util.concurrent.ExecutionException e) {
+              next.complete(Status.fromThrowable(e.getCause()));
+            } catch (Exception e) {
+              next.completeExceptionally(e);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            next.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+
+    assertEquals(Status.Code.OK, next.get(TIMEOUT_SECONDS * 2, TimeUnit.SECONDS).getCode(), "the next request was refused");
+  }
+
+  @Test
   void callService_limitIsPerProcess() throws Exception {
     CountDownLatch entered = new CountDownLatch(HostServicesEndpoint.MAX_SERVICE_REQUESTS);
     CountDownLatch release = new CountDownLatch(1);
