@@ -36,9 +36,12 @@ final class RemoteLocks implements Locks {
       return new Lease(name, lease);
     } catch (StatusRuntimeException e) {
       // The host may have granted the lease just as this side gave up: hand it back.
-      release(name, lease);
-      if (HostConnection.interrupted(e) && Thread.interrupted()) {
+      boolean interrupted = releaseAfterFailure(name, lease);
+      if (interrupted && HostConnection.interrupted(e)) {
         throw new InterruptedException("interrupted while waiting for lock '" + name + "'");
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
       if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
         throw new HostServiceException(
@@ -61,9 +64,23 @@ final class RemoteLocks implements Locks {
               .getAcquired();
       return acquired ? Optional.of(new Lease(name, lease)) : Optional.empty();
     } catch (StatusRuntimeException e) {
-      release(name, lease);
+      if (releaseAfterFailure(name, lease)) {
+        Thread.currentThread().interrupt();
+      }
       throw HostConnection.translate(e);
     }
+  }
+
+  /**
+   * Releases a lease whose acquisition failed, with the thread's interrupt flag cleared for the
+   * call: a blocking call on an interrupted thread is cancelled before it reaches the host, and
+   * an interrupted wait is exactly when the host may have granted the lease. Returns whether the
+   * flag was set; the caller decides whether to set it again.
+   */
+  private boolean releaseAfterFailure(String name, String lease) {
+    boolean interrupted = Thread.interrupted();
+    release(name, lease);
+    return interrupted;
   }
 
   private void release(String name, String lease) {

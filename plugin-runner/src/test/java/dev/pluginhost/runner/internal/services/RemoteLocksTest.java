@@ -118,6 +118,30 @@ class RemoteLocksTest {
   }
 
   @Test
+  void acquire_interrupted_throwsInterruptedException_andStillReleasesTheLease() throws Exception {
+    host.onAcquire = (request, responses) -> {}; // the host may grant it just as the waiter gives up
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        locks.acquire("x", WAIT);
+        outcome.complete(null);
+      } catch (Throwable t) {
+        outcome.complete(t);
+      }
+    }, "waiter");
+    waiter.start();
+    String lease = FakeHost.next(host.acquires, TIMEOUT_SECONDS).request().getLease();
+
+    waiter.interrupt();
+
+    Throwable thrown = outcome.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertTrue(thrown instanceof InterruptedException, "threw " + thrown);
+    ReleaseLockRequest release = host.releases.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertTrue(release != null, "the lease was never handed back: the release went out on an interrupted thread");
+    assertEquals(lease, release.getLease());
+  }
+
+  @Test
   void acquire_interrupted_leavesTheInterruptFlagCleared() throws Exception {
     host.onAcquire = (request, responses) -> {};
     CompletableFuture<Boolean> flagAfter = new CompletableFuture<>();
