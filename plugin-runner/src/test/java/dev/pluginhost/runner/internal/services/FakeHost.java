@@ -1,8 +1,8 @@
 package dev.pluginhost.runner.internal.services;
 
 import dev.pluginhost.proto.WireProtocol;
-import dev.pluginhost.proto.runner.v1.AcquireLockRequest;
-import dev.pluginhost.proto.runner.v1.AcquireLockResponse;
+import dev.pluginhost.proto.runner.v1.HoldLockRequest;
+import dev.pluginhost.proto.runner.v1.HoldLockResponse;
 import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
 import dev.pluginhost.proto.runner.v1.KvGetRequest;
 import dev.pluginhost.proto.runner.v1.KvGetResponse;
@@ -12,14 +12,13 @@ import dev.pluginhost.proto.runner.v1.KvPutRequest;
 import dev.pluginhost.proto.runner.v1.KvPutResponse;
 import dev.pluginhost.proto.runner.v1.LogRequest;
 import dev.pluginhost.proto.runner.v1.LogResponse;
-import dev.pluginhost.proto.runner.v1.ReleaseLockRequest;
-import dev.pluginhost.proto.runner.v1.ReleaseLockResponse;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,13 +35,16 @@ final class FakeHost extends HostServicesGrpc.HostServicesImplBase {
   record Received<Q, R>(Q request, StreamObserver<R> responses) {}
 
   final BlockingQueue<String> tokens = new LinkedBlockingQueue<>();
-  final BlockingQueue<Received<AcquireLockRequest, AcquireLockResponse>> acquires = new LinkedBlockingQueue<>();
-  final BlockingQueue<ReleaseLockRequest> releases = new LinkedBlockingQueue<>();
+  /** Every HoldLock call, as it arrives. */
+  final BlockingQueue<Received<HoldLockRequest, HoldLockResponse>> holds = new LinkedBlockingQueue<>();
+  /** Every HoldLock call the runner ended (a cancel, or its connection going away), as it ends. */
+  final BlockingQueue<Received<HoldLockRequest, HoldLockResponse>> holdsEnded = new LinkedBlockingQueue<>();
   final BlockingQueue<KvPutRequest> puts = new LinkedBlockingQueue<>();
   final BlockingQueue<Received<LogRequest, LogResponse>> logs = new LinkedBlockingQueue<>();
 
-  volatile BiConsumer<AcquireLockRequest, StreamObserver<AcquireLockResponse>> onAcquire =
-      (request, responses) -> answer(responses, AcquireLockResponse.newBuilder().setAcquired(true).build());
+  /** By default the lock is free: held at once, and the call left open, as the host holds it. */
+  volatile BiConsumer<HoldLockRequest, StreamObserver<HoldLockResponse>> onHold =
+      (request, responses) -> responses.onNext(HoldLockResponse.newBuilder().setAcquired(true).build());
   volatile BiConsumer<KvGetRequest, StreamObserver<KvGetResponse>> onGet =
       (request, responses) -> answer(responses, KvGetResponse.getDefaultInstance());
   volatile BiConsumer<KvPutRequest, StreamObserver<KvPutResponse>> onPut =
@@ -79,15 +81,11 @@ final class FakeHost extends HostServicesGrpc.HostServicesImplBase {
   }
 
   @Override
-  public void acquireLock(AcquireLockRequest request, StreamObserver<AcquireLockResponse> responses) {
-    acquires.add(new Received<>(request, responses));
-    onAcquire.accept(request, responses);
-  }
-
-  @Override
-  public void releaseLock(ReleaseLockRequest request, StreamObserver<ReleaseLockResponse> responses) {
-    releases.add(request);
-    answer(responses, ReleaseLockResponse.getDefaultInstance());
+  public void holdLock(HoldLockRequest request, StreamObserver<HoldLockResponse> responses) {
+    Received<HoldLockRequest, HoldLockResponse> received = new Received<>(request, responses);
+    ((ServerCallStreamObserver<HoldLockResponse>) responses).setOnCancelHandler(() -> holdsEnded.add(received));
+    holds.add(received);
+    onHold.accept(request, responses);
   }
 
   @Override

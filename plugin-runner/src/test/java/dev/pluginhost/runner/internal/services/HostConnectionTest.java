@@ -11,13 +11,21 @@ import dev.pluginhost.proto.WireProtocol;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class HostConnectionTest {
+  @RegisterExtension final Cleanup cleanup = new Cleanup();
+  private final EventLoopGroup eventLoops =
+      cleanup.eventLoops(new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory()));
 
   private static HostServiceException translate(StatusRuntimeException e) {
     return assertInstanceOf(HostServiceException.class, HostConnection.translate(e));
@@ -83,11 +91,37 @@ class HostConnectionTest {
 
   @Test
   void connection_withoutASocket_refusesToOpen_sayingTheHostServesNothing() {
-    HostConnection host = new HostConnection("", new byte[32], null, 0);
+    HostConnection host = new HostConnection("", new byte[32], eventLoops, 0);
 
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> host.blocking(Duration.ofSeconds(1)));
+    assertThrows(IllegalStateException.class, host::async);
 
     assertEquals("the host serves no services to this plugin", e.getMessage());
-    host.close();
+  }
+
+  @Test
+  void connection_onTheRunnersIoThread_refusesToWait_sayingWhy() throws Exception {
+    HostConnection host = new HostConnection("/nonexistent/h.sock", new byte[32], eventLoops, 0);
+
+    Throwable thrown = eventLoops.submit(() -> {
+      try {
+        host.blocking(Duration.ofSeconds(1));
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    }).get(Cleanup.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Throwable thrownByAsync = eventLoops.submit(() -> {
+      try {
+        host.async();
+        return null;
+      } catch (Throwable t) {
+        return t;
+      }
+    }).get(Cleanup.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+    assertInstanceOf(IllegalStateException.class, thrown);
+    assertTrue(thrown.getMessage().contains("NON_BLOCKING"), thrown.getMessage());
+    assertInstanceOf(IllegalStateException.class, thrownByAsync);
   }
 }
