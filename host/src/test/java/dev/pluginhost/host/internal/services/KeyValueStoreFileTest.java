@@ -179,14 +179,14 @@ class KeyValueStoreFileTest {
   }
 
   @Test
-  void value_over64KiB_failsWithInvalidArgument_and64KiBIsAccepted() {
+  void value_over64KiB_failsWithResourceExhausted_and64KiBIsAccepted() {
     KeyValueStoreFile store = open();
 
     StatusRuntimeException tooBig =
         assertThrows(
             StatusRuntimeException.class,
             () -> store.put("k", filled(KeyValueStoreFile.MAX_VALUE_BYTES + 1), false, null));
-    assertEquals(Status.Code.INVALID_ARGUMENT, tooBig.getStatus().getCode());
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, tooBig.getStatus().getCode());
     assertNull(store.get("k"));
 
     store.put("k", filled(KeyValueStoreFile.MAX_VALUE_BYTES), false, null);
@@ -239,19 +239,36 @@ class KeyValueStoreFileTest {
   }
 
   /**
-   * Fills {@code store} with keys k00, k01, ... up to exactly {@code total} bytes of keys and
-   * values; returns the bytes used.
+   * Fills {@code store} with keys k00, k01, ... up to exactly {@code total} bytes of entries (key,
+   * value and {@link KeyValueStoreFile#ENTRY_OVERHEAD_BYTES} each); returns the bytes used.
    */
   private static long fillTo(KeyValueStoreFile store, long total) {
     long used = 0;
     for (int i = 0; used < total; i++) {
       String key = String.format("k%02d", i);
-      long room = total - used - key.length();
+      long room = total - used - key.length() - KeyValueStoreFile.ENTRY_OVERHEAD_BYTES;
       int size = (int) Math.min(KeyValueStoreFile.MAX_VALUE_BYTES, room);
       store.put(key, filled(size), false, null);
-      used += key.length() + size;
+      used += KeyValueStoreFile.ENTRY_OVERHEAD_BYTES + key.length() + size;
     }
     return used;
+  }
+
+  @Test
+  void eachEntry_counts64BytesBesidesItsKeyAndValue_soEmptyValuesCannotFillTheStoreForFree() {
+    KeyValueStoreFile store = new KeyValueStoreFile("p", null); // in memory: thousands of puts
+    long entry = KeyValueStoreFile.ENTRY_OVERHEAD_BYTES + "k00000".length();
+    long fits = KeyValueStoreFile.MAX_TOTAL_BYTES / entry;
+
+    for (int i = 0; i < fits; i++) {
+      store.put(String.format("k%05d", i), ByteString.EMPTY, false, null);
+    }
+    StatusRuntimeException full =
+        assertThrows(StatusRuntimeException.class, () -> store.put(String.format("k%05d", fits), ByteString.EMPTY, false, null));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+    assertTrue(full.getStatus().getDescription().contains("64 bytes an entry"), full.getStatus().getDescription());
+    assertEquals(fits, store.keys("").size());
   }
 
   @Test
@@ -261,7 +278,7 @@ class KeyValueStoreFileTest {
     first.put("b", bytes("2"), false, null);
     first.put("c", bytes("3"), false, null);
     first.put("b", null, false, null);
-    fillTo(first, KeyValueStoreFile.MAX_TOTAL_BYTES - 4);
+    fillTo(first, KeyValueStoreFile.MAX_TOTAL_BYTES - 2 * (KeyValueStoreFile.ENTRY_OVERHEAD_BYTES + 2)); // with a and c
 
     KeyValueStoreFile second = open();
 
@@ -293,6 +310,61 @@ class KeyValueStoreFileTest {
     assertArrayEquals(corrupt, Files.readAllBytes(aside.get(0)), "the corrupt file was overwritten");
   }
 
+  @Test
+  void fileCutShortToNothing_isNotTakenForAnEmptyStore_andIsMovedAside() throws IOException {
+    Files.createDirectories(file().getParent());
+    Files.write(file(), new byte[0]); // an empty message parses; only the format tells it from a store
+
+    KeyValueStoreFile store = open();
+
+    assertEquals(List.of(), store.keys(""));
+    assertEquals(1, unreadable().size(), "the cut-short file was not moved aside");
+    assertFalse(Files.exists(file()));
+  }
+
+  @Test
+  void storeEmptiedByItsPlugin_reloadsAsEmpty_andStaysInPlace() throws IOException {
+    KeyValueStoreFile first = open();
+    first.put("k", bytes("v"), false, null);
+    first.put("k", null, false, null);
+
+    KeyValueStoreFile second = open();
+
+    assertEquals(List.of(), second.keys(""));
+    assertEquals(List.of(), unreadable(), "an empty store was taken for a damaged one");
+    assertTrue(Files.exists(file()));
+  }
+
+  @Test
+  void snapshotOfAnotherFormat_isMovedAside() throws IOException {
+    Files.createDirectories(file().getParent());
+    byte[] other = dev.pluginhost.proto.host.v1.KeyValueSnapshot.newBuilder()
+        .putEntries("k", bytes("v")).setFormat(2).build().toByteArray();
+    Files.write(file(), other);
+
+    assertEquals(List.of(), open().keys(""));
+    assertEquals(1, unreadable().size());
+  }
+
+  @Test
+  void fileThatCannotBeReadNow_isUnavailable_andLeftWhereItIs() throws IOException {
+    // Permissions do not stop root: a directory in the file's place makes the read itself fail,
+    // an I/O error like running out of descriptors, not a damaged store.
+    Files.createDirectories(file());
+
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, this::open);
+
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("plugin p"), e.getStatus().getDescription());
+    assertFalse(e.getStatus().getDescription().contains(dir.toString()), "a host path reached the plugin");
+    assertTrue(Files.isDirectory(file()), "the unreadable file was moved");
+    assertEquals(List.of(), unreadable());
+
+    Files.delete(file());
+    open().put("k", bytes("v"), false, null);
+    assertEquals(bytes("v"), open().get("k"));
+  }
+
   private List<Path> unreadable() throws IOException {
     try (Stream<Path> files = Files.list(file().getParent())) {
       return files.filter(f -> f.getFileName().toString().startsWith("p.pb.unreadable-")).toList();
@@ -300,7 +372,7 @@ class KeyValueStoreFileTest {
   }
 
   @Test
-  void failedSave_failsWithUnavailable_andLeavesMemoryAndFileAsTheyWere() throws IOException {
+  void failedSave_failsWithFailedPrecondition_namingNoPath_andLeavesMemoryAndFileAsTheyWere() throws IOException {
     // Permissions do not stop root, so the save is made to fail another way: the name of the
     // file it writes first is taken by a directory.
     KeyValueStoreFile store = open();
@@ -316,8 +388,10 @@ class KeyValueStoreFileTest {
     StatusRuntimeException cas = assertThrows(StatusRuntimeException.class, () -> store.put("a", bytes("8"), true, bytes("1")));
 
     for (StatusRuntimeException e : List.of(put, overwrite, delete, cas)) {
-      assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
       assertTrue(e.getStatus().getDescription().contains("plugin p"), e.getStatus().getDescription());
+      assertFalse(e.getStatus().getDescription().contains(dir.toString()), e.getStatus().getDescription());
+      assertFalse(e.getStatus().getDescription().contains("p.pb"), e.getStatus().getDescription());
     }
     assertEquals(List.of("a", "b"), store.keys(""));
     assertEquals(bytes("1"), store.get("a"));
