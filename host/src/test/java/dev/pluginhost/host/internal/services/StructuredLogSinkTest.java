@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.base.Ticker;
 import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.proto.runner.v1.LogRecord;
 import java.util.ArrayList;
@@ -11,19 +12,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StructuredLogSinkTest {
   private static final long PID = 4242;
 
+  /** A clock the test moves by hand. */
+  private static final class FakeTicker extends Ticker {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
+
+    @Override
+    public long read() {
+      return nanos.get();
+    }
+
+    void advance(long amount, TimeUnit unit) {
+      nanos.addAndGet(unit.toNanos(amount));
+    }
+  }
+
   private final List<OutputLine> lines = new CopyOnWriteArrayList<>();
+  private final FakeTicker ticker = new FakeTicker();
   // "quiet": the host's log of these records is kept to warnings (see simplelogger.properties).
-  private final StructuredLogSink sink = new StructuredLogSink("quiet", "1.0.0", () -> PID, lines::add);
+  private final StructuredLogSink sink = new StructuredLogSink("quiet", "1.0.0", () -> PID, lines::add, ticker);
 
   private static LogRecord record(LogRecord.Level level, String message, Map<String, String> fields) {
-    return LogRecord.newBuilder().setLevel(level).setMessage(message).putAllFields(fields).setTimeMillis(1).build();
+    return LogRecord.newBuilder().setLevel(level).setMessage(message).putAllFields(fields).build();
+  }
+
+  private List<OutputLine> notices() {
+    return lines.stream().filter(OutputLine::isDropNotice).toList();
   }
 
   private OutputLine onlyLine() {
@@ -72,7 +95,7 @@ class StructuredLogSinkTest {
   @Test
   void pid_isReadWhenTheRecordArrives() {
     long[] pid = {0};
-    StructuredLogSink late = new StructuredLogSink("quiet", "1.0.0", () -> pid[0], lines::add);
+    StructuredLogSink late = new StructuredLogSink("quiet", "1.0.0", () -> pid[0], lines::add, ticker);
     pid[0] = 777; // the process got its pid after the sink was made, as with a spawn
 
     late.accept(List.of(record(LogRecord.Level.INFO, "m", Map.of())), 0);
@@ -81,18 +104,8 @@ class StructuredLogSinkTest {
   }
 
   @Test
-  void longMessage_isCut_sayingHowMuchWasCut() {
-    String message = "m".repeat(StructuredLogSink.MAX_MESSAGE_CHARS + 100);
-
-    sink.accept(List.of(record(LogRecord.Level.INFO, message, Map.of())), 0);
-
-    assertEquals(
-        "INFO " + "m".repeat(StructuredLogSink.MAX_MESSAGE_CHARS) + " ...[100 more chars cut]", onlyLine().text());
-  }
-
-  @Test
-  void messageOfTheLongestLength_isKeptWhole() {
-    String message = "m".repeat(StructuredLogSink.MAX_MESSAGE_CHARS);
+  void lineOfTheLongestLength_isKeptWhole() {
+    String message = "m".repeat(StructuredLogSink.MAX_LINE_CHARS - "INFO ".length());
 
     sink.accept(List.of(record(LogRecord.Level.INFO, message, Map.of())), 0);
 
@@ -100,16 +113,45 @@ class StructuredLogSinkTest {
   }
 
   @Test
-  void longFieldValueAndName_areCut() {
-    String value = "v".repeat(StructuredLogSink.MAX_FIELD_CHARS + 5);
-    String name = "n".repeat(70);
+  void longFields_makingTheLineTooLong_areCutWithTheLine() {
+    Map<String, String> fields = new TreeMap<>();
+    for (int i = 0; i < 20; i++) {
+      fields.put(String.format("f%02d", i), "v".repeat(1000));
+    }
 
-    sink.accept(List.of(record(LogRecord.Level.INFO, "m", Map.of(name, value))), 0);
+    sink.accept(List.of(record(LogRecord.Level.INFO, "m", fields)), 0);
 
-    assertEquals(
-        "INFO m " + "n".repeat(64) + " ...[6 more chars cut]=" + "v".repeat(StructuredLogSink.MAX_FIELD_CHARS)
-            + " ...[5 more chars cut]",
-        onlyLine().text());
+    String text = onlyLine().text();
+    assertTrue(text.startsWith("INFO m f00="), text.substring(0, 20));
+    assertTrue(text.endsWith(" more chars cut]"), text.substring(text.length() - 30));
+    assertTrue(text.length() < StructuredLogSink.MAX_LINE_CHARS + 40, "line of " + text.length());
+  }
+
+  @Test
+  void longFieldValue_isCutTo1024Chars() {
+    sink.accept(List.of(record(LogRecord.Level.INFO, "m", Map.of("k", "v".repeat(1024 + 5)))), 0);
+
+    assertEquals("INFO m k=" + "v".repeat(1024) + " ...[5 more chars cut]", onlyLine().text());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "has space", "a=b", "new\nline", "semi;colon", "sl/ash", "quote\"", "\u00e9", "",
+      "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn", // 65 chars
+      "plugin", "version", "pid"})
+  void fieldName_notOfLettersDigitsDotDashUnderscore_orTheHostsOwn_isDropped(String name) {
+    sink.accept(List.of(record(LogRecord.Level.INFO, "m", Map.of(name, "forged", "kept", "1"))), 0);
+
+    assertEquals("INFO m kept=1", onlyLine().text());
+  }
+
+  @Test
+  void fieldName_ofLettersDigitsDotDashUnderscore_upTo64Chars_isKept() {
+    String longest = "n".repeat(64);
+
+    sink.accept(List.of(record(LogRecord.Level.INFO, "m", Map.of("http.status-code_2", "200", longest, "x"))), 0);
+
+    assertEquals("INFO m http.status-code_2=200 " + longest + "=x", onlyLine().text());
   }
 
   @Test
@@ -126,15 +168,15 @@ class StructuredLogSinkTest {
   }
 
   @Test
-  void lineBreaksInMessageAndFields_areEscaped_soARecordCannotForgeLines() {
+  void controlCharactersInMessageAndFields_areEscaped_soARecordCannotForgeLines() {
     // A plugin's plain output is split into lines, so one line can never pose as two; a record
     // must not either (it would forge a line of the log, such as a drop notice or another level).
     sink.accept(
-        List.of(record(LogRecord.Level.INFO, "done\nERROR disk full\r\n", Map.of("k\ney", "v\r\nWARN x"))), 0);
+        List.of(record(LogRecord.Level.INFO, "done\nERROR disk full\r\n\tbell\u0007", Map.of("k", "v\r\nWARN x\u001b[31m"))), 0);
 
     String text = onlyLine().text();
-    assertFalse(text.contains("\n") || text.contains("\r"), text);
-    assertEquals("INFO done\\nERROR disk full\\r\\n k\\ney=v\\r\\nWARN x", text);
+    assertFalse(text.chars().anyMatch(Character::isISOControl), text);
+    assertEquals("INFO done\\nERROR disk full\\r\\n\\tbell\\u0007 k=v\\r\\nWARN x\\u001b[31m", text);
   }
 
   @Test
@@ -175,7 +217,7 @@ class StructuredLogSinkTest {
       records.add(record(LogRecord.Level.INFO, "r" + i, Map.of()));
     }
     long start = System.nanoTime(); // the limiter starts empty when the sink is made, and fills with time
-    StructuredLogSink fresh = new StructuredLogSink("quiet", "1.0.0", () -> PID, lines::add);
+    StructuredLogSink fresh = new StructuredLogSink("quiet", "1.0.0", () -> PID, lines::add, ticker);
 
     fresh.accept(records, 0);
 
@@ -202,5 +244,45 @@ class StructuredLogSinkTest {
     List<OutputLine> kept = lines.stream().filter(line -> !line.isDropNotice()).toList();
     OutputLine notice = lines.get(lines.size() - 1);
     assertEquals(1_000_000 + 500 - kept.size(), notice.dropped());
+  }
+
+  @Test
+  void negativeDropCount_fromTheRunner_countsAsNone() {
+    sink.accept(List.of(), -5);
+    sink.accept(List.of(record(LogRecord.Level.INFO, "kept", Map.of())), Long.MIN_VALUE);
+
+    assertEquals("INFO kept", onlyLine().text());
+    sink.accept(List.of(), 3);
+    assertEquals(3, notices().get(0).dropped(), "a negative count was subtracted");
+  }
+
+  @Test
+  void dropNotices_comeAtMostOnceASecond_andTheDropsBetweenAreCountedInTheNext() {
+    sink.accept(List.of(), 3);
+    assertEquals(1, notices().size());
+
+    sink.accept(List.of(), 4);
+    ticker.advance(999, TimeUnit.MILLISECONDS);
+    sink.accept(List.of(record(LogRecord.Level.INFO, "kept", Map.of())), 1);
+    assertEquals(1, notices().size(), "a second notice within the second: " + lines);
+
+    ticker.advance(1, TimeUnit.MILLISECONDS);
+    sink.accept(List.of(), 0);
+
+    List<OutputLine> notices = notices();
+    assertEquals(2, notices.size(), "lines: " + lines);
+    assertEquals(3, notices.get(0).dropped());
+    assertEquals(5, notices.get(1).dropped(), "the drops held back in that second");
+    assertTrue(notices.get(1).text().contains("5 log records from pid 4242 were dropped"), notices.get(1).text());
+  }
+
+  @Test
+  void noDropsSinceTheLastNotice_meansNoNotice_evenASecondLater() {
+    sink.accept(List.of(), 3);
+    ticker.advance(5, TimeUnit.SECONDS);
+
+    sink.accept(List.of(record(LogRecord.Level.INFO, "kept", Map.of())), 0);
+
+    assertEquals(1, notices().size(), "lines: " + lines);
   }
 }
