@@ -104,6 +104,17 @@ class StructuredLogSinkTest {
   }
 
   @Test
+  void longMessage_isCut_toTheLineLimit_sayingHowMuchWasCut() {
+    String message = "m".repeat(StructuredLogSink.MAX_LINE_CHARS + 100);
+
+    sink.accept(List.of(record(LogRecord.Level.INFO, message, Map.of())), 0);
+
+    // "INFO " takes 5 of the line's chars: 105 of the message's are cut.
+    assertEquals(
+        "INFO " + "m".repeat(StructuredLogSink.MAX_LINE_CHARS - 5) + " ...[105 more chars cut]", onlyLine().text());
+  }
+
+  @Test
   void lineOfTheLongestLength_isKeptWhole() {
     String message = "m".repeat(StructuredLogSink.MAX_LINE_CHARS - "INFO ".length());
 
