@@ -4,24 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginService;
+import dev.pluginhost.host.PluginServiceException;
+import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.host.ServiceRequest;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.proto.WireProtocol;
-import dev.pluginhost.proto.runner.v1.AcquireLockRequest;
-import dev.pluginhost.proto.runner.v1.AcquireLockResponse;
 import dev.pluginhost.proto.runner.v1.CallPluginRequest;
 import dev.pluginhost.proto.runner.v1.CallPluginResponse;
 import dev.pluginhost.proto.runner.v1.CallServiceRequest;
 import dev.pluginhost.proto.runner.v1.CallServiceResponse;
+import dev.pluginhost.proto.runner.v1.HoldLockRequest;
+import dev.pluginhost.proto.runner.v1.HoldLockResponse;
 import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
 import dev.pluginhost.proto.runner.v1.ItemResult;
 import dev.pluginhost.proto.runner.v1.KvGetRequest;
@@ -32,7 +38,6 @@ import dev.pluginhost.proto.runner.v1.LogRecord;
 import dev.pluginhost.proto.runner.v1.LogRequest;
 import dev.pluginhost.proto.runner.v1.MapPluginRequest;
 import dev.pluginhost.proto.runner.v1.MapPluginResponse;
-import dev.pluginhost.proto.runner.v1.ReleaseLockRequest;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -40,6 +45,8 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +141,8 @@ class HostServicesEndpointTest {
     rpcs.add(rpc("KvGet", "kv", stub -> stub.kvGet(KvGetRequest.newBuilder().setKey("k").build())));
     rpcs.add(rpc("KvPut", "kv", stub -> stub.kvPut(KvPutRequest.newBuilder().setKey("k").setValue(utf8("v")).build())));
     rpcs.add(rpc("KvList", "kv", stub -> stub.kvList(KvListRequest.getDefaultInstance())));
-    rpcs.add(rpc("AcquireLock", "locks", stub -> stub.acquireLock(AcquireLockRequest.newBuilder().setName("x").setLease("l").build())));
-    rpcs.add(rpc("ReleaseLock", "locks", stub -> stub.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("l").build())));
+    // A held lock's call stays open (the test's clean-up ends it); its first answer is enough.
+    rpcs.add(rpc("HoldLock", "locks", stub -> stub.holdLock(HoldLockRequest.newBuilder().setName("x").build()).hasNext()));
     rpcs.add(rpc("CallPlugin", "call:squares", stub -> stub.callPlugin(CallPluginRequest.newBuilder().setPluginId("squares").setFunction("f").build())));
     rpcs.add(rpc("MapPlugin", "call:squares", stub -> stub.mapPlugin(MapPluginRequest.newBuilder().setPluginId("squares").setFunction("f").addInputs(utf8("1")).build())));
     rpcs.add(rpc("CallService", "service:pricing", stub -> stub.callService(CallServiceRequest.newBuilder().setService("pricing").setMethod("quote").build())));
@@ -332,7 +339,7 @@ class HostServicesEndpointTest {
   }
 
   @Test
-  void kv_badKeyOrValue_isInvalidArgument_andAFullStoreIsResourceExhausted() throws IOException {
+  void kv_badKey_isInvalidArgument_andATooLargeValueOrAFullStoreIsResourceExhausted() throws IOException {
     HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("kv"));
 
     assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.kvGet(KvGetRequest.newBuilder().setKey("").build())));
@@ -340,7 +347,7 @@ class HostServicesEndpointTest {
         Status.Code.INVALID_ARGUMENT,
         codeOf(() -> stub.kvPut(KvPutRequest.newBuilder().setKey("k".repeat(257)).setValue(utf8("v")).build())));
     assertEquals(
-        Status.Code.INVALID_ARGUMENT,
+        Status.Code.RESOURCE_EXHAUSTED,
         codeOf(() -> stub.kvPut(KvPutRequest.newBuilder().setKey("k").setValue(ByteString.copyFrom(new byte[64 * 1024 + 1])).build())));
     for (int i = 0; i < 15; i++) {
       stub.kvPut(KvPutRequest.newBuilder().setKey("k" + i).setValue(ByteString.copyFrom(new byte[64 * 1024])).build());
@@ -366,11 +373,7 @@ class HostServicesEndpointTest {
 
   // ---- Locks ----
 
-  private static AcquireLockRequest acquire(String name, String lease) {
-    return AcquireLockRequest.newBuilder().setName(name).setLease(lease).build();
-  }
-
-  /** An acquisition whose answer arrives later: its response or error completes the future. */
+  /** An answer that arrives later: its response or error completes the future. */
   private static <T> CompletableFuture<T> async(java.util.function.Consumer<StreamObserver<T>> call) {
     CompletableFuture<T> result = new CompletableFuture<>();
     call.accept(new StreamObserver<T>() {
@@ -396,95 +399,207 @@ class HostServicesEndpointTest {
     return Status.fromThrowable(cause);
   }
 
+  /**
+   * One HoldLock call as the runner makes it: {@code acquired} completes with the host's answer,
+   * {@code ended} with the status the call ended with (OK when the host completed it), and {@link
+   * #end} cancels it, as the runner releases a lock.
+   */
+  private static final class Hold implements ClientResponseObserver<HoldLockRequest, HoldLockResponse> {
+    final CompletableFuture<Boolean> acquired = new CompletableFuture<>();
+    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    private volatile ClientCallStreamObserver<HoldLockRequest> call;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<HoldLockRequest> requestStream) {
+      call = requestStream;
+    }
+
+    @Override
+    public void onNext(HoldLockResponse response) {
+      acquired.complete(response.getAcquired());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
+    }
+
+    boolean acquired() throws Exception {
+      return acquired.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    Status ended() throws Exception {
+      return ended.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void end() {
+      call.cancel("released", null);
+    }
+  }
+
+  private static Hold hold(HostServicesGrpc.HostServicesStub stub, String name, boolean tryOnly) {
+    Hold hold = new Hold();
+    stub.holdLock(HoldLockRequest.newBuilder().setName(name).setTryOnly(tryOnly).build(), hold);
+    return hold;
+  }
+
+  private static Hold hold(ManagedChannel channel, String name) {
+    return hold(HostServicesGrpc.newStub(channel), name, false);
+  }
+
+  /** A lease of no process served here, taking {@code name} straight from the table. */
+  private ListenableFuture<Boolean> takeDirectly(String name, LockTable.Lease lease) {
+    return hub.locks("p").acquire(name, lease, false);
+  }
+
+  /**
+   * Keeps every thread of the hub's request pool busy until the returned action (or the test's
+   * clean-up) lets them go: a granted lock's answer, sent from that pool, waits meanwhile.
+   */
+  private Runnable holdTheHubsRequestThreads() throws InterruptedException {
+    CountDownLatch busy = new CountDownLatch(HostServiceHub.REQUEST_THREADS);
+    CountDownLatch letGo = new CountDownLatch(1);
+    for (int i = 0; i < HostServiceHub.REQUEST_THREADS; i++) {
+      hub.requests().execute(() -> {
+        busy.countDown();
+        try {
+          letGo.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    assertTrue(busy.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the hub's request threads did not all start");
+    cleanup.then(letGo::countDown);
+    return letGo::countDown;
+  }
+
   @Test
-  void acquireLock_whenFree_holdsItForTheCallersProcessAndLease() throws IOException {
+  void holdLock_whenFree_answersAcquired_andHoldsItForTheCallersProcess_untilTheCallEnds() throws Exception {
     Object process = new Object();
-    HostServicesGrpc.HostServicesBlockingStub stub =
-        HostServicesGrpc.newBlockingStub(channelTo("p", Set.of("locks"), process, null)).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Hold held = hold(channelTo("p", Set.of("locks"), process, null), "x");
 
-    assertTrue(stub.acquireLock(acquire("x", "lease-1")).getAcquired());
+    assertTrue(held.acquired());
+    LockTable.Lease holder = hub.locks("p").holder("x");
+    assertSame(process, holder.owner());
+    java.util.UUID.fromString(holder.id()); // the host's lease, not one the caller chose
+    assertFalse(held.ended.isDone(), "the call ended while the lock is held");
+    ListenableFuture<Boolean> next = takeDirectly("x", new LockTable.Lease(new Object(), "next"));
+    assertFalse(next.isDone());
 
-    assertEquals(new LockTable.Lease(process, "lease-1"), hub.locks("p").holder("x"));
+    held.end();
+
+    assertTrue(next.get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the lock was not released when its call ended");
   }
 
   @Test
-  void acquireLock_whileHeld_waitsUntilReleased() throws IOException {
-    ManagedChannel channel = channelTo("p", Set.of("locks"), new Object(), null);
-    HostServicesGrpc.HostServicesBlockingStub stub = HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    HostServicesGrpc.HostServicesStub async = HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    stub.acquireLock(acquire("x", "first"));
+  void holdLock_whileHeld_waitsUntilTheHoldersCallEnds() throws Exception {
+    Object second = new Object();
+    Hold first = hold(channelTo("p", Set.of("locks"), new Object(), null), "x");
+    assertTrue(first.acquired());
+    Hold waiting = hold(channelTo("p", Set.of("locks"), second, null), "x");
+    assertFalse(waiting.acquired.isDone(), "granted while held");
 
-    CompletableFuture<AcquireLockResponse> second = async(observer -> async.acquireLock(acquire("x", "second"), observer));
-    assertFalse(second.isDone());
+    first.end();
 
-    stub.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("first").build());
-    assertTrue(second.isDone(), "the waiting acquisition was not answered on release");
-    assertTrue(second.join().getAcquired());
+    assertTrue(waiting.acquired());
+    assertSame(second, hub.locks("p").holder("x").owner());
+    assertFalse(waiting.ended.isDone());
   }
 
   @Test
-  void acquireLock_tryOnlyWhileHeld_answersFalseAtOnce() throws IOException {
-    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("locks"));
-    stub.acquireLock(acquire("x", "first"));
+  void holdLock_endedWhileWaiting_withdrawsTheWait_soTheLockGoesToTheNextInLine() throws Exception {
+    holdTheHubsRequestThreads(); // a wait granted instead of withdrawn would keep the lock meanwhile
+    LockTable.Lease holder = new LockTable.Lease(new Object(), "holder");
+    LockTable.Lease behind = new LockTable.Lease(new Object(), "behind");
+    takeDirectly("x", holder);
+    Hold waiting = hold(channelTo("p", Set.of("locks"), new Object(), null), "x");
+    ListenableFuture<Boolean> next = takeDirectly("x", behind);
 
-    assertFalse(stub.acquireLock(acquire("x", "second").toBuilder().setTryOnly(true).build()).getAcquired());
+    waiting.end();
+    hub.locks("p").release("x", holder);
+
+    assertEquals(Status.Code.CANCELLED, waiting.ended().getCode());
+    assertTrue(next.isDone(), "the lock went to the caller that gave up");
+    assertEquals(behind, hub.locks("p").holder("x"));
   }
 
   @Test
-  void acquireLock_cancelledByTheCaller_withdrawsTheWait() throws Exception {
-    ManagedChannel channel = channelTo("p", Set.of("locks"), new Object(), null);
-    HostServicesGrpc.HostServicesBlockingStub stub = HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    stub.acquireLock(acquire("x", "holder"));
-    Context.CancellableContext giveUp = Context.current().withCancellation();
-    CompletableFuture<AcquireLockResponse> waiting =
-        giveUp.call(() -> async(observer -> HostServicesGrpc.newStub(channel).acquireLock(acquire("x", "waiter"), observer)));
-
-    giveUp.cancel(null);
-    assertEquals(Status.Code.CANCELLED, statusOf(waiting).getCode());
-    stub.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("holder").build());
-
-    assertNull(hub.locks("p").holder("x"), "the lock went to a caller that gave up");
-  }
-
-  @Test
-  void acquireLock_pastItsDeadline_failsWithDeadlineExceeded_andWithdrawsTheWait() throws IOException {
-    ManagedChannel channel = channelTo("p", Set.of("locks"), new Object(), null);
-    HostServicesGrpc.HostServicesBlockingStub stub = HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    stub.acquireLock(acquire("x", "holder"));
-
-    StatusRuntimeException e = assertThrows(
-        StatusRuntimeException.class,
-        () -> HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(50, TimeUnit.MILLISECONDS).acquireLock(acquire("x", "late")));
-    assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-    stub.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("holder").build());
-
-    assertNull(hub.locks("p").holder("x"), "the lock went to a caller whose deadline had passed");
-  }
-
-  @Test
-  void acquireLock_waitingWhenTheProcessesLocksAreReleased_failsWithCancelled() throws IOException {
+  void holdLock_grantedJustAsTheCallEnds_isReleased_toTheNextInLine() throws Exception {
+    Runnable letGo = holdTheHubsRequestThreads(); // the grant's answer waits: the call ends in between
     Object process = new Object();
-    ManagedChannel channel = channelTo("p", Set.of("locks"), process, null);
-    hub.locks("p").acquire("x", new LockTable.Lease(new Object(), "someone-else"), false);
-    CompletableFuture<AcquireLockResponse> waiting =
-        async(observer -> HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).acquireLock(acquire("x", "mine"), observer));
+    LockTable.Lease holder = new LockTable.Lease(new Object(), "holder");
+    LockTable.Lease behind = new LockTable.Lease(new Object(), "behind");
+    takeDirectly("x", holder);
+    Hold waiting = hold(channelTo("p", Set.of("locks"), process, null), "x");
+    ListenableFuture<Boolean> next = takeDirectly("x", behind);
+    hub.locks("p").release("x", holder);
+    assertSame(process, hub.locks("p").holder("x").owner(), "granted");
 
-    hub.locks("p").releaseAll(process);
+    waiting.end();
 
-    Status status = statusOf(waiting);
-    assertEquals(Status.Code.CANCELLED, status.getCode());
-    assertEquals("the process's hold on its locks ended", status.getDescription());
+    assertTrue(next.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    assertEquals(behind, hub.locks("p").holder("x"));
+    letGo.run();
+    assertEquals(Status.Code.CANCELLED, waiting.ended().getCode());
+    assertFalse(waiting.acquired.isDone(), "the caller that ended its call was told it holds the lock");
   }
 
   @Test
-  void acquireLock_handledAfterTheProcessesLocksWereReleased_takesNothing() throws Exception {
+  void holdLock_tryOnlyWhileHeld_answersNotAcquired_andEndsTheCall() throws Exception {
+    takeDirectly("x", new LockTable.Lease(new Object(), "holder"));
+    HostServicesGrpc.HostServicesStub stub = HostServicesGrpc.newStub(channelTo("p", Set.of("locks"), new Object(), null));
+
+    Hold tried = hold(stub, "x", true);
+
+    assertFalse(tried.acquired());
+    assertEquals(Status.Code.OK, tried.ended().getCode());
+    assertEquals("holder", hub.locks("p").holder("x").id());
+  }
+
+  @Test
+  void holdLock_tryOnlyWhenFree_holdsIt_untilTheCallEnds() throws Exception {
+    Object process = new Object();
+    HostServicesGrpc.HostServicesStub stub = HostServicesGrpc.newStub(channelTo("p", Set.of("locks"), process, null));
+
+    Hold tried = hold(stub, "x", true);
+
+    assertTrue(tried.acquired());
+    assertSame(process, hub.locks("p").holder("x").owner());
+    ListenableFuture<Boolean> next = takeDirectly("x", new LockTable.Lease(new Object(), "next"));
+    tried.end();
+    assertTrue(next.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void holdLock_pastTheCallersDeadline_failsWithDeadlineExceeded_andNeverKeepsTheLock() throws Exception {
+    LockTable.Lease holder = new LockTable.Lease(new Object(), "holder");
+    takeDirectly("x", holder);
+    HostServicesGrpc.HostServicesStub stub = HostServicesGrpc.newStub(channelTo("p", Set.of("locks"), new Object(), null));
+
+    Hold late = hold(stub.withDeadlineAfter(50, TimeUnit.MILLISECONDS), "x", false);
+
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, late.ended().getCode());
+    LockTable.Lease behind = new LockTable.Lease(new Object(), "behind");
+    ListenableFuture<Boolean> next = takeDirectly("x", behind);
+    hub.locks("p").release("x", holder);
+    assertTrue(next.get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the lock stayed with a caller whose deadline had passed");
+    assertEquals(behind, hub.locks("p").holder("x"));
+  }
+
+  @Test
+  void holdLock_handledAfterTheProcessesLocksWereReleased_failsWithCancelled_andTakesNothing() throws Exception {
     // The request arrived before the process ended but runs after: queued on the request threads
     // when ProcessServices.close released the process's locks.
     Object process = new Object();
     List<Runnable> queued = new CopyOnWriteArrayList<>();
     ManagedChannel channel = channelTo("p", Set.of("locks"), process, queued::add);
-    CompletableFuture<AcquireLockResponse> late =
-        async(observer -> HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).acquireLock(acquire("x", "late"), observer));
+    Hold late = hold(channel, "x");
     assertFalse(queued.isEmpty(), "the request did not reach the server's executor");
 
     hub.locks("p").releaseAll(process);
@@ -492,56 +607,34 @@ class HostServicesEndpointTest {
       queued.remove(0).run();
     }
 
-    assertEquals(Status.Code.CANCELLED, statusOf(late).getCode());
+    Status status = late.ended();
+    assertEquals(Status.Code.CANCELLED, status.getCode());
+    assertEquals("the process's hold on its locks ended", status.getDescription());
     assertNull(hub.locks("p").holder("x"), "a process that had ended took a lock");
   }
 
   @Test
-  void acquireLock_badLease_isInvalidArgument() throws IOException {
-    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("locks"));
-
-    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.acquireLock(acquire("x", ""))));
-    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.acquireLock(acquire("x", "l".repeat(65)))));
-    assertTrue(stub.acquireLock(acquire("x", "l".repeat(64))).getAcquired());
-  }
-
-  @Test
-  void acquireLock_badName_isInvalidArgument_andTooManyLocksIsResourceExhausted() throws IOException {
-    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("locks"));
-    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.acquireLock(acquire("", "l"))));
-    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.acquireLock(acquire("n".repeat(257), "l"))));
+  void holdLock_badName_isInvalidArgument_andTooManyLocksIsResourceExhausted() throws Exception {
+    ManagedChannel channel = channelTo("p", Set.of("locks"), new Object(), null);
+    assertEquals(Status.Code.INVALID_ARGUMENT, hold(channel, "").ended().getCode());
+    assertEquals(Status.Code.INVALID_ARGUMENT, hold(channel, "n".repeat(257)).ended().getCode());
 
     LockTable table = hub.locks("p");
     for (int i = 0; i < LockTable.MAX_LOCKS; i++) {
       table.acquire("lock-" + i, new LockTable.Lease(this, "l" + i), true);
     }
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, codeOf(() -> stub.acquireLock(acquire("one-more", "l"))));
+    Status full = hold(channel, "one-more").ended();
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getCode());
+    assertTrue(full.getDescription().contains("plugin p"), full.getDescription());
   }
 
   @Test
-  void releaseLock_ofAnotherProcesssLease_isIgnored_evenWithTheSameLeaseId() throws IOException {
-    HostServicesGrpc.HostServicesBlockingStub holder = serve(Set.of("locks"));
-    HostServicesGrpc.HostServicesBlockingStub other = serve(Set.of("locks"));
-    holder.acquireLock(acquire("x", "lease-1"));
-    LockTable.Lease held = hub.locks("p").holder("x");
+  void locks_arePerPlugin() throws Exception {
+    assertTrue(hold(channelTo("p", Set.of("locks"), new Object(), null), "x").acquired());
 
-    other.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("lease-1").build());
-    other.releaseLock(ReleaseLockRequest.newBuilder().setName("x").setLease("unknown").build());
-    other.releaseLock(ReleaseLockRequest.newBuilder().setName("never-held").setLease("lease-1").build());
+    Hold other = hold(HostServicesGrpc.newStub(channelTo("other", Set.of("locks"), new Object(), null)), "x", true);
 
-    assertEquals(held, hub.locks("p").holder("x"));
-  }
-
-  @Test
-  void locks_arePerPlugin() throws IOException {
-    HostServicesGrpc.HostServicesBlockingStub mine = serve(Set.of("locks"));
-    HostServicesGrpc.HostServicesBlockingStub other =
-        HostServicesGrpc.newBlockingStub(channelTo("other", Set.of("locks"), new Object(), null))
-            .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-
-    mine.acquireLock(acquire("x", "l"));
-
-    assertTrue(other.acquireLock(acquire("x", "l").toBuilder().setTryOnly(true).build()).getAcquired());
+    assertTrue(other.acquired());
   }
 
   // ---- Calls to other plugins ----
@@ -571,7 +664,7 @@ class HostServicesEndpointTest {
 
     assertTrue(call.timeout().compareTo(Duration.ofSeconds(30)) <= 0, "timeout " + call.timeout());
     assertTrue(call.timeout().compareTo(Duration.ofSeconds(20)) > 0, "timeout " + call.timeout());
-    assertEquals(Map.of(HostServicesEndpoint.CALLER_METADATA, "p"), call.metadata());
+    assertEquals(Map.of(PluginApi.CALLER_METADATA, "p"), call.metadata());
   }
 
   @Test
@@ -673,6 +766,59 @@ class HostServicesEndpointTest {
   }
 
   @Test
+  void callPlugin_failingBecauseTheCalleeDied_saysHow_butNotWhatItWroteOrWhere() throws Exception {
+    ManagedChannel channel = channelTo("p", Set.of("call:squares"), new Object(), null);
+    CompletableFuture<CallPluginResponse> response = async(observer -> HostServicesGrpc.newStub(channel)
+        .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .callPlugin(CallPluginRequest.newBuilder().setPluginId("squares").setFunction("f").build(), observer));
+
+    squares.nextCall(TIMEOUT_SECONDS).callReply().setException(died("squares"));
+
+    Status status = statusOf(response);
+    assertEquals(Status.Code.UNAVAILABLE, status.getCode());
+    assertEquals("plugin squares failed the call: its process ended (out of memory)", status.getDescription());
+  }
+
+  @Test
+  void mapPlugin_inputFailedBecauseTheCalleeDied_saysHow_butNotWhatItWroteOrWhere() throws Exception {
+    ManagedChannel channel = channelTo("p", Set.of("call:squares"), new Object(), null);
+    CompletableFuture<MapPluginResponse> response = async(observer -> HostServicesGrpc.newStub(channel)
+        .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .mapPlugin(MapPluginRequest.newBuilder().setPluginId("squares").setFunction("f").addInputs(utf8("1")).build(), observer));
+
+    squares.nextCall(TIMEOUT_SECONDS).mapReply().set(List.of(CallOutcome.failure(died("squares"))));
+
+    ItemResult result = response.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getResults(0);
+    assertEquals(Status.Code.UNAVAILABLE.value(), result.getError().getCode());
+    assertEquals("plugin squares failed the call: its process ended (out of memory)", result.getError().getDescription());
+  }
+
+  /** A call failed by its process's death, whose words carry what no other plugin should read. */
+  private static PluginCallException died(String pluginId) {
+    ProcessDeath death = new ProcessDeath(
+        pluginId, 7, Instant.now(), DeathCause.OUT_OF_MEMORY, 3,
+        "ran out of heap (see /var/lib/host/secret-dump.hprof)", List.of("password=hunter2"), Optional.empty());
+    return new PluginCallException(
+        Status.Code.UNAVAILABLE, pluginId, "f", 7,
+        "plugin " + pluginId + " died: pid 7 ran out of heap (see /var/lib/host/secret-dump.hprof); last output: password=hunter2",
+        death, null, null);
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "../squares", "has space", "a/b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void callAndMap_toABadlyNamedPlugin_areInvalidArgument_beforeAnyGrantCheck(String id) throws IOException {
+    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of());
+
+    assertEquals(
+        Status.Code.INVALID_ARGUMENT,
+        codeOf(() -> stub.callPlugin(CallPluginRequest.newBuilder().setPluginId(id).setFunction("f").build())));
+    assertEquals(
+        Status.Code.INVALID_ARGUMENT,
+        codeOf(() -> stub.mapPlugin(MapPluginRequest.newBuilder().setPluginId(id).setFunction("f").build())));
+    assertEquals(0, squares.pendingCalls());
+  }
+
+  @Test
   void mapPlugin_answersOneResultPerInput_inOrder_withEachErrorsCodeAndClass() throws Exception {
     ManagedChannel channel = channelTo("p", Set.of("call:squares"), new Object(), null);
     CompletableFuture<MapPluginResponse> response = async(observer -> HostServicesGrpc.newStub(channel)
@@ -689,7 +835,7 @@ class HostServicesEndpointTest {
 
     assertEquals("square", call.function());
     assertEquals(3, call.inputs().size());
-    assertEquals(Map.of(HostServicesEndpoint.CALLER_METADATA, "p"), call.metadata());
+    assertEquals(Map.of(PluginApi.CALLER_METADATA, "p"), call.metadata());
     assertTrue(call.timeout().compareTo(Duration.ofSeconds(20)) > 0, "timeout " + call.timeout());
     List<ItemResult> results = response.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getResultsList();
     assertEquals(utf8("4"), results.get(0).getOutput());
@@ -749,9 +895,9 @@ class HostServicesEndpointTest {
   }
 
   @Test
-  void callService_throwingStatusException_passesOnItsCodeAndDescription() throws IOException {
+  void callService_throwingPluginServiceException_passesOnItsCodeAndMessage() throws IOException {
     services.put("pricing", request -> {
-      throw Status.FAILED_PRECONDITION.withDescription("market closed").asException();
+      throw new PluginServiceException(Status.Code.FAILED_PRECONDITION, "market closed");
     });
     HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
 
@@ -762,42 +908,22 @@ class HostServicesEndpointTest {
     assertEquals("market closed", e.getStatus().getDescription());
   }
 
-  @Test
-  void callService_throwingStatusRuntimeException_passesOnItsCodeAndDescription_notItsTrailers() throws IOException {
+  static Stream<Arguments> exceptionsOtherThanPluginServiceException() {
     io.grpc.Metadata trailers = new io.grpc.Metadata();
-    io.grpc.Metadata.Key<String> internal = io.grpc.Metadata.Key.of("x-app-internal", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
-    trailers.put(internal, "secret");
-    services.put("pricing", request -> {
-      throw Status.NOT_FOUND.withDescription("no such item").asRuntimeException(trailers);
-    });
-    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
-
-    StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> stub.callService(serviceRequest("pricing", "quote", "x")));
-
-    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
-    assertEquals("no such item", e.getStatus().getDescription());
-    assertNull(e.getTrailers().get(internal), "the application's trailers reached the plugin");
+    trailers.put(io.grpc.Metadata.Key.of("x-app-internal", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "hunter2");
+    return Stream.of(
+        Arguments.of(new IOException("jdbc:postgresql://db.internal/prices password=hunter2")),
+        Arguments.of(new IllegalArgumentException("no item hunter2")),
+        Arguments.of(new IllegalStateException("hunter2")),
+        Arguments.of(Status.FAILED_PRECONDITION.withDescription("market closed: hunter2").asException()),
+        Arguments.of(Status.NOT_FOUND.withDescription("no item hunter2").asRuntimeException(trailers)));
   }
 
-  @Test
-  void callService_throwingIllegalArgumentException_isInvalidArgumentWithItsMessage() throws IOException {
+  @ParameterizedTest
+  @MethodSource("exceptionsOtherThanPluginServiceException")
+  void callService_throwingAnythingElse_isInternal_withoutItsWordsCodeOrTrailers(Exception thrown) throws IOException {
     services.put("pricing", request -> {
-      throw new IllegalArgumentException("name an item to price");
-    });
-    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
-
-    StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> stub.callService(serviceRequest("pricing", "quote", "")));
-
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertEquals("name an item to price", e.getStatus().getDescription());
-  }
-
-  @Test
-  void callService_throwingAnythingElse_isInternal_withoutTheApplicationsDetail() throws IOException {
-    services.put("pricing", request -> {
-      throw new IOException("jdbc:postgresql://db.internal/prices password=hunter2");
+      throw thrown;
     });
     HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
 
@@ -805,127 +931,149 @@ class HostServicesEndpointTest {
         assertThrows(StatusRuntimeException.class, () -> stub.callService(serviceRequest("pricing", "quote", "x")));
 
     assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
-    assertFalse(e.getStatus().getDescription().contains("hunter2"), e.getStatus().getDescription());
-    assertFalse(e.getStatus().getDescription().contains("IOException"), e.getStatus().getDescription());
-    assertTrue(e.getStatus().getDescription().contains("'pricing'"), e.getStatus().getDescription());
+    String description = e.getStatus().getDescription();
+    assertEquals("service 'pricing' failed on method 'quote' (the host's log has why)", description);
+    assertFalse(e.getTrailers().keys().contains("x-app-internal"), "the application's trailers reached the plugin");
     assertNull(e.getCause());
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "has space", "a/b", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void callService_badServiceName_isInvalidArgument_beforeAnyGrantCheck(String name) throws IOException {
+    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of());
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.callService(serviceRequest(name, "m", ""))));
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "has space", "tab\there", "\u00e9", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void callService_badMethodName_isInvalidArgument_andNeverReachesTheService(String method) throws IOException {
+    List<ServiceRequest> served = new CopyOnWriteArrayList<>();
+    services.put("pricing", request -> {
+      served.add(request);
+      return new byte[0];
+    });
+    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
+
+    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> stub.callService(serviceRequest("pricing", method, ""))));
+    assertEquals(List.of(), served);
+  }
+
   @Test
-  void callService_pastMaxServiceRequestsAtOnce_isResourceExhausted_beforeReachingTheService() throws Exception {
-    CountDownLatch entered = new CountDownLatch(HostServicesEndpoint.MAX_SERVICE_REQUESTS);
+  void callService_methodNameOfPrintableAscii_upTo128Chars_isServed() throws IOException {
+    HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
+
+    stub.callService(serviceRequest("pricing", "v1/quote:get?x=1", "a"));
+    stub.callService(serviceRequest("pricing", "m".repeat(128), "a"));
+  }
+
+  /**
+   * The service blocks a request whose method is "block" until the returned latch (or the test's
+   * clean-up) lets it go, and counts it on {@code entered}; it answers any other at once.
+   */
+  private CountDownLatch blockingService(CountDownLatch entered) {
     CountDownLatch release = new CountDownLatch(1);
     services.put("pricing", request -> {
-      entered.countDown();
-      if (!release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("never released");
+      if (request.method().equals("block")) {
+        entered.countDown();
+        if (!release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          throw new AssertionError("never released");
+        }
       }
       return new byte[] {1};
     });
-    ExecutorService requests = cleanup.executor(Executors.newCachedThreadPool());
-    ManagedChannel channel = channelTo("p", Set.of("service:pricing"), new Object(), requests);
-    cleanup.then(release::countDown); // before the executor is stopped
+    cleanup.then(release::countDown); // before the hub's threads are stopped
+    return release;
+  }
+
+  /** Sends {@code count} "block" requests from the process on {@code channel}. */
+  private static List<CompletableFuture<CallServiceResponse>> block(ManagedChannel channel, int count) {
     List<CompletableFuture<CallServiceResponse>> running = new ArrayList<>();
-    for (int i = 0; i < HostServicesEndpoint.MAX_SERVICE_REQUESTS; i++) {
+    for (int i = 0; i < count; i++) {
       running.add(async(observer -> HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-          .callService(serviceRequest("pricing", "m", ""), observer)));
+          .callService(serviceRequest("pricing", "block", ""), observer)));
     }
+    return running;
+  }
+
+  private static HostServicesGrpc.HostServicesBlockingStub blocking(ManagedChannel channel) {
+    return HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void callService_pastThePluginsSlots_isResourceExhausted_beforeReachingTheService() throws Exception {
+    int slots = HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN;
+    CountDownLatch entered = new CountDownLatch(slots);
+    CountDownLatch release = blockingService(entered);
+    ManagedChannel channel = channelTo("p", Set.of("service:pricing"), new Object(), null);
+    List<CompletableFuture<CallServiceResponse>> running = block(channel, slots);
     assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the service did not get every request");
 
     StatusRuntimeException e = assertThrows(
-        StatusRuntimeException.class,
-        () -> HostServicesGrpc.newBlockingStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-            .callService(serviceRequest("pricing", "m", "")));
+        StatusRuntimeException.class, () -> blocking(channel).callService(serviceRequest("pricing", "block", "")));
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("16"), e.getStatus().getDescription());
+    assertEquals(
+        "plugin p already has 16 requests to the application's services running", e.getStatus().getDescription());
 
     release.countDown();
     for (CompletableFuture<CallServiceResponse> call : running) {
       assertEquals(ByteString.copyFrom(new byte[] {1}), call.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getResponse());
     }
+    blocking(channel).callService(serviceRequest("pricing", "quick", "")); // every slot came back
   }
 
   @Test
-  void callService_slotIsFreeByTheTimeItsAnswerArrives() throws Exception {
-    // A process that keeps MAX_SERVICE_REQUESTS going, sending the next as each answer arrives,
-    // must not be refused: the slot of an answered request is free when the answer is read.
-    int blocked = HostServicesEndpoint.MAX_SERVICE_REQUESTS - 1;
-    CountDownLatch entered = new CountDownLatch(blocked);
-    CountDownLatch release = new CountDownLatch(1);
-    services.put("pricing", request -> {
-      if (request.method().equals("block")) {
-        entered.countDown();
-        if (!release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          throw new AssertionError("never released");
-        }
-      }
-      return new byte[0];
-    });
-    ExecutorService requests = cleanup.executor(Executors.newCachedThreadPool());
-    ManagedChannel channel = channelTo("p", Set.of("service:pricing"), new Object(), requests);
-    cleanup.then(release::countDown);
-    for (int i = 0; i < blocked; i++) {
-      HostServicesEndpointTest.<CallServiceResponse>async(observer -> HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-          .callService(serviceRequest("pricing", "block", ""), observer));
-    }
+  void callService_slotsAreThePlugins_sharedByItsProcesses_andNotByOtherPlugins() throws Exception {
+    int slots = HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN;
+    CountDownLatch entered = new CountDownLatch(slots);
+    blockingService(entered);
+    ManagedChannel busy = channelTo("p", Set.of("service:pricing"), new Object(), null);
+    ManagedChannel samePlugin = channelTo("p", Set.of("service:pricing"), new Object(), null);
+    ManagedChannel otherPlugin = channelTo("other", Set.of("service:pricing"), new Object(), null);
+    block(busy, slots);
     assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    CompletableFuture<Status> next = new CompletableFuture<>();
 
-    // The answer is read on the thread that sent it (direct executors); the next request goes out
-    // from there, and the test waits for its answer before letting that thread go on.
-    HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(
-        serviceRequest("pricing", "quick", ""),
-        new StreamObserver<>() {
-          @Override
-          public void onNext(CallServiceResponse value) {
-            CompletableFuture<CallServiceResponse> again = async(observer -> HostServicesGrpc.newStub(channel)
-                .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(serviceRequest("pricing", "quick", ""), observer));
-            try {
-              again.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-              next.complete(Status.OK);
-            } catch (java.util.concurrent.ExecutionException e) {
-              next.complete(Status.fromThrowable(e.getCause()));
-            } catch (Exception e) {
-              next.completeExceptionally(e);
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            next.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-
-    assertEquals(Status.Code.OK, next.get(TIMEOUT_SECONDS * 2, TimeUnit.SECONDS).getCode(), "the next request was refused");
+    assertEquals(
+        Status.Code.RESOURCE_EXHAUSTED,
+        codeOf(() -> blocking(samePlugin).callService(serviceRequest("pricing", "quick", ""))));
+    blocking(otherPlugin).callService(serviceRequest("pricing", "quick", ""));
   }
 
   @Test
-  void callService_limitIsPerProcess() throws Exception {
-    CountDownLatch entered = new CountDownLatch(HostServicesEndpoint.MAX_SERVICE_REQUESTS);
-    CountDownLatch release = new CountDownLatch(1);
-    services.put("pricing", request -> {
-      if (request.method().equals("block")) {
-        entered.countDown();
-        if (!release.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          throw new AssertionError("never released");
-        }
-      }
-      return new byte[0];
-    });
-    ExecutorService requests = cleanup.executor(Executors.newCachedThreadPool());
-    ManagedChannel busy = channelTo("p", Set.of("service:pricing"), new Object(), requests);
-    ManagedChannel idle = channelTo("p", Set.of("service:pricing"), new Object(), requests);
-    cleanup.then(release::countDown);
-    for (int i = 0; i < HostServicesEndpoint.MAX_SERVICE_REQUESTS; i++) {
-      HostServicesEndpointTest.<CallServiceResponse>async(observer -> HostServicesGrpc.newStub(busy).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-          .callService(serviceRequest("pricing", "block", ""), observer));
+  void callService_pastTheHostsServiceThreads_isResourceExhausted() throws Exception {
+    int perPlugin = HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN;
+    int plugins = HostServiceHub.SERVICE_THREADS / perPlugin;
+    CountDownLatch entered = new CountDownLatch(HostServiceHub.SERVICE_THREADS);
+    blockingService(entered);
+    for (int i = 0; i < plugins; i++) {
+      block(channelTo("busy" + i, Set.of("service:pricing"), new Object(), null), perPlugin);
+    }
+    assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "the service did not get every request");
+    ManagedChannel idle = channelTo("idle", Set.of("service:pricing"), new Object(), null);
+
+    StatusRuntimeException e = assertThrows(
+        StatusRuntimeException.class, () -> blocking(idle).callService(serviceRequest("pricing", "quick", "")));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertEquals(
+        "the host runs 64 requests to the application's services already, its limit", e.getStatus().getDescription());
+  }
+
+  @Test
+  void callService_refusedByTheHostsThreads_givesItsPluginsSlotBack() throws Exception {
+    int perPlugin = HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN;
+    CountDownLatch entered = new CountDownLatch(HostServiceHub.SERVICE_THREADS);
+    blockingService(entered);
+    for (int i = 0; i < HostServiceHub.SERVICE_THREADS / perPlugin; i++) {
+      block(channelTo("busy" + i, Set.of("service:pricing"), new Object(), null), perPlugin);
     }
     assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    ManagedChannel idle = channelTo("idle", Set.of("service:pricing"), new Object(), null);
+    for (int i = 0; i < perPlugin + 1; i++) {
+      assertEquals(
+          Status.Code.RESOURCE_EXHAUSTED, codeOf(() -> blocking(idle).callService(serviceRequest("pricing", "quick", ""))));
+    }
 
-    HostServicesGrpc.newBlockingStub(idle).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-        .callService(serviceRequest("pricing", "quick", ""));
+    assertEquals(perPlugin, hub.serviceSlots("idle").availablePermits(), "refused requests kept their slots");
   }
 }

@@ -9,13 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.proto.WireProtocol;
-import dev.pluginhost.proto.runner.v1.AcquireLockRequest;
-import dev.pluginhost.proto.runner.v1.AcquireLockResponse;
 import dev.pluginhost.proto.runner.v1.CallPluginRequest;
 import dev.pluginhost.proto.runner.v1.CallPluginResponse;
+import dev.pluginhost.proto.runner.v1.CallServiceRequest;
+import dev.pluginhost.proto.runner.v1.HoldLockRequest;
+import dev.pluginhost.proto.runner.v1.HoldLockResponse;
 import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
 import dev.pluginhost.proto.runner.v1.KvGetRequest;
+import dev.pluginhost.proto.runner.v1.KvListRequest;
 import dev.pluginhost.proto.runner.v1.KvPutRequest;
+import dev.pluginhost.proto.runner.v1.LogRecord;
+import dev.pluginhost.proto.runner.v1.LogRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -27,16 +31,19 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -143,11 +150,6 @@ class ProcessServicesTest {
     return result;
   }
 
-  private static Status.Code failureCode(CompletableFuture<?> call) throws Exception {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    return Status.fromThrowable(e.getCause()).getCode();
-  }
-
   @Test
   void spawnedProcess_withTheSpawnsToken_isServed() throws IOException {
     HostServicesGrpc.HostServicesBlockingStub stub = blocking(connect(open(Set.of("kv"))));
@@ -164,7 +166,7 @@ class ProcessServicesTest {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking(channel, null).kvPut(put("k", "v")));
 
     assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
-    assertEquals(java.util.List.of(), hub.store("p").keys(""));
+    assertEquals(List.of(), hub.store("p").keys(""));
   }
 
   @Test
@@ -174,12 +176,12 @@ class ProcessServicesTest {
     String prefix = WireProtocol.tokenHeaderValue(token).substring(0, 10);
     String raw = new String(token, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "x");
 
-    for (String presented : java.util.List.of(otherSpawns, prefix, raw, "")) {
+    for (String presented : List.of(otherSpawns, prefix, raw, "")) {
       StatusRuntimeException e =
           assertThrows(StatusRuntimeException.class, () -> blocking(channel, presented).kvPut(put("k", "v")));
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode(), "presented " + presented);
     }
-    assertEquals(java.util.List.of(), hub.store("p").keys(""));
+    assertEquals(List.of(), hub.store("p").keys(""));
   }
 
   @Test
@@ -191,7 +193,7 @@ class ProcessServicesTest {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking(channel).kvPut(put("k", "v")));
 
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
-    assertEquals(java.util.List.of(), hub.store("p").keys(""), "a refused connection's request was served");
+    assertEquals(List.of(), hub.store("p").keys(""), "a refused connection's request was served");
   }
 
   @Test
@@ -205,29 +207,125 @@ class ProcessServicesTest {
 
     spawned.set(OWN_PID);
     blocking(connect(socket)).kvPut(put("k", "v"));
-    assertEquals(java.util.List.of("k"), hub.store("p").keys(""));
+    assertEquals(List.of("k"), hub.store("p").keys(""));
+  }
+
+  /** A HoldLock call: {@code acquired} completes with the answer, {@code ended} with how the call ended. */
+  private static final class Hold implements ClientResponseObserver<HoldLockRequest, HoldLockResponse> {
+    final CompletableFuture<Boolean> acquired = new CompletableFuture<>();
+    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    private volatile ClientCallStreamObserver<HoldLockRequest> call;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<HoldLockRequest> requestStream) {
+      call = requestStream;
+    }
+
+    @Override
+    public void onNext(HoldLockResponse response) {
+      acquired.complete(response.getAcquired());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      acquired.completeExceptionally(t);
+      ended.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      ended.complete(Status.OK);
+    }
+
+    boolean acquired() throws Exception {
+      return acquired.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    Status ended() throws Exception {
+      return ended.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void end() {
+      call.cancel("released", null);
+    }
+  }
+
+  private Hold hold(ManagedChannel channel, String name) {
+    Hold hold = new Hold();
+    async(channel).holdLock(HoldLockRequest.newBuilder().setName(name).build(), hold);
+    return hold;
+  }
+
+  /** Holds {@code count} locks from the process on {@code socket} over {@code connections} connections. */
+  private void holdLocks(Path socket, int count, int connections) throws Exception {
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (int i = 0; i < connections; i++) {
+      channels.add(connect(socket));
+    }
+    List<Hold> holds = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      holds.add(hold(channels.get(i % connections), "lock-" + i));
+    }
+    for (Hold hold : holds) {
+      assertTrue(hold.acquired());
+    }
   }
 
   @Test
-  void requestsInFlight_pastTheLimit_areResourceExhausted() throws Exception {
+  void requestsInFlight_pastTheLimit_heldLocksIncluded_areResourceExhausted() throws Exception {
+    Path socket = open(Set.of("locks", "kv"));
+    // Over two connections: one connection alone stops at HTTP/2's own stream limit, which queues.
+    holdLocks(socket, ProcessServices.MAX_REQUESTS_IN_FLIGHT, 2);
+
+    StatusRuntimeException e = assertThrows(
+        StatusRuntimeException.class, () -> blocking(connect(socket)).kvGet(KvGetRequest.newBuilder().setKey("k").build()));
+
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertEquals(
+        "plugin p has 256 host-service requests in flight (held locks included), its limit", e.getStatus().getDescription());
+  }
+
+  @Test
+  void requestWithoutTheToken_isUnauthenticated_evenPastTheLimit_soTheTokenIsCheckedFirst() throws Exception {
+    Path socket = open(Set.of("locks", "kv"));
+    holdLocks(socket, ProcessServices.MAX_REQUESTS_IN_FLIGHT, 2);
+
+    StatusRuntimeException e = assertThrows(
+        StatusRuntimeException.class,
+        () -> blocking(connect(socket), null).kvGet(KvGetRequest.newBuilder().setKey("k").build()));
+
+    assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+  }
+
+  @Test
+  void callsToOtherPluginsOrServices_pastTheLargeLimit_areResourceExhausted_whileOtherRequestsAreServed() throws Exception {
     RecordingPluginHandle squares = new RecordingPluginHandle("squares");
     plugins.put("squares", squares);
-    ManagedChannel channel = connect(open(Set.of("call:squares", "kv")));
-    for (int i = 0; i < ProcessServices.MAX_REQUESTS_IN_FLIGHT; i++) {
+    ManagedChannel channel = connect(open(Set.of("call:squares", "service:pricing", "kv")));
+    for (int i = 0; i < ProcessServices.MAX_LARGE_IN_FLIGHT; i++) {
       HostServicesGrpc.HostServicesStub stub = async(channel);
       ProcessServicesTest.<CallPluginResponse>observe(observer ->
           stub.callPlugin(CallPluginRequest.newBuilder().setPluginId("squares").setFunction("f").build(), observer));
     }
-    for (int i = 0; i < ProcessServices.MAX_REQUESTS_IN_FLIGHT; i++) {
+    for (int i = 0; i < ProcessServices.MAX_LARGE_IN_FLIGHT; i++) {
       squares.nextCall(TIMEOUT_SECONDS); // all of them are waiting on the other plugin
     }
 
-    StatusRuntimeException e = assertThrows(
-        StatusRuntimeException.class, () -> blocking(channel).kvGet(KvGetRequest.newBuilder().setKey("k").build()));
+    StatusRuntimeException call = assertThrows(
+        StatusRuntimeException.class,
+        () -> blocking(channel).callPlugin(CallPluginRequest.newBuilder().setPluginId("squares").setFunction("f").build()));
+    StatusRuntimeException service = assertThrows(
+        StatusRuntimeException.class,
+        () -> blocking(channel).callService(CallServiceRequest.newBuilder().setService("pricing").setMethod("m").build()));
 
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("256"), e.getStatus().getDescription());
+    for (StatusRuntimeException e : List.of(call, service)) {
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+      assertEquals(
+          "plugin p has 16 calls to other plugins or the application's services in flight, its limit",
+          e.getStatus().getDescription());
+    }
     assertEquals(0, squares.pendingCalls());
+    blocking(channel).kvPut(put("k", "v"));
   }
 
   @Test
@@ -242,25 +340,53 @@ class ProcessServicesTest {
   }
 
   @Test
-  void close_handsTheProcesssLocksToTheNextWaiter_inAnotherProcess() throws Exception {
+  void requests_withinTheirKindsLimits_areServed() throws Exception {
+    HostServicesGrpc.HostServicesBlockingStub stub = blocking(connect(open(Set.of("kv"))));
+    String longestKey = "k".repeat(KeyValueStoreFile.MAX_KEY_BYTES);
+
+    stub.kvPut(KvPutRequest.newBuilder().setKey(longestKey)
+        .setValue(ByteString.copyFrom(new byte[KeyValueStoreFile.MAX_VALUE_BYTES]))
+        .setConditional(true).build());
+    stub.kvPut(KvPutRequest.newBuilder().setKey(longestKey)
+        .setValue(ByteString.copyFrom(new byte[KeyValueStoreFile.MAX_VALUE_BYTES]))
+        .setConditional(true).setExpected(ByteString.copyFrom(new byte[KeyValueStoreFile.MAX_VALUE_BYTES])).build());
+
+    assertEquals(KeyValueStoreFile.MAX_VALUE_BYTES, stub.kvGet(KvGetRequest.newBuilder().setKey(longestKey).build()).getValue().size());
+  }
+
+  @Test
+  void connections_pastFourAtOnce_areRefused() throws IOException {
+    Path socket = open(Set.of("kv"));
+    for (int i = 0; i < SpawnedClientGate.MAX_CONNECTIONS; i++) {
+      blocking(connect(socket)).kvGet(KvGetRequest.newBuilder().setKey("k").build()); // each stays connected
+    }
+
+    StatusRuntimeException e = assertThrows(
+        StatusRuntimeException.class, () -> blocking(connect(socket)).kvPut(put("k", "v")));
+
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertEquals(List.of(), hub.store("p").keys(""), "a refused connection's request was served");
+  }
+
+  @Test
+  void close_handsTheProcesssLocksToTheNextWaiter_inAnotherProcess_andRefusesItsRequests() throws Exception {
     Path first = dir.resolve("first.sock");
     ServiceCaller caller = new ServiceCaller("p", "1.0.0", Set.of("locks"), () -> OWN_PID, line -> {});
     ProcessServices dying = ProcessServices.open(hub, caller, first, token, eventLoops, MAX_MESSAGE_BYTES);
     cleanup.closeable(dying);
     ManagedChannel dyingChannel = connect(first);
-    ManagedChannel survivorChannel = connect(open(Set.of("locks")));
-    assertTrue(blocking(dyingChannel).acquireLock(AcquireLockRequest.newBuilder().setName("x").setLease("a").build()).getAcquired());
-    HostServicesGrpc.HostServicesStub survivor = async(survivorChannel);
-    CompletableFuture<AcquireLockResponse> waiting = observe(observer ->
-        survivor.acquireLock(AcquireLockRequest.newBuilder().setName("x").setLease("b").build(), observer));
-    assertFalse(waiting.isDone());
+    Hold held = hold(dyingChannel, "x");
+    assertTrue(held.acquired());
+    Hold waiting = hold(connect(open(Set.of("locks"))), "x");
+    assertFalse(waiting.acquired.isDone());
 
     dying.close();
 
-    assertTrue(waiting.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getAcquired());
-    StatusRuntimeException gone = assertThrows(
-        StatusRuntimeException.class, () -> blocking(dyingChannel).acquireLock(AcquireLockRequest.newBuilder().setName("y").setLease("c").build()));
-    assertEquals(Status.Code.UNAVAILABLE, gone.getStatus().getCode());
+    assertTrue(waiting.acquired());
+    Status.Code heldEnded = held.ended().getCode();
+    assertTrue(heldEnded == Status.Code.UNAVAILABLE || heldEnded == Status.Code.CANCELLED, "ended with " + heldEnded);
+    assertEquals(Status.Code.UNAVAILABLE, hold(dyingChannel, "y").ended().getCode());
+    assertNull(hub.locks("p").holder("y"));
   }
 
   @Test
@@ -269,17 +395,28 @@ class ProcessServicesTest {
     ServiceCaller caller = new ServiceCaller("p", "1.0.0", Set.of("locks"), () -> OWN_PID, line -> {});
     ProcessServices dying = ProcessServices.open(hub, caller, first, token, eventLoops, MAX_MESSAGE_BYTES);
     cleanup.closeable(dying);
-    HostServicesGrpc.HostServicesBlockingStub holder = blocking(connect(open(Set.of("locks"))));
-    holder.acquireLock(AcquireLockRequest.newBuilder().setName("x").setLease("holder").build());
-    HostServicesGrpc.HostServicesStub dyingStub = async(connect(first));
-    CompletableFuture<AcquireLockResponse> waiting = observe(observer ->
-        dyingStub.acquireLock(AcquireLockRequest.newBuilder().setName("x").setLease("waiter").build(), observer));
+    LockTable.Lease holder = new LockTable.Lease(new Object(), "holder");
+    hub.locks("p").acquire("x", holder, false);
+    Hold waiting = hold(connect(first), "x");
 
     dying.close();
 
-    Status.Code code = failureCode(waiting);
+    Status.Code code = waiting.ended().getCode();
     assertTrue(code == Status.Code.UNAVAILABLE || code == Status.Code.CANCELLED, "ended with " + code);
-    holder.releaseLock(dev.pluginhost.proto.runner.v1.ReleaseLockRequest.newBuilder().setName("x").setLease("holder").build());
+    hub.locks("p").release("x", holder);
     assertNull(hub.locks("p").holder("x"), "the lock went to a process that had ended");
+  }
+
+  @Test
+  void theProcessesConnectionGoingAway_releasesItsLocks_toTheNextWaiter() throws Exception {
+    Path socket = open(Set.of("locks"));
+    ManagedChannel dyingChannel = connect(socket);
+    assertTrue(hold(dyingChannel, "x").acquired());
+    Hold waiting = hold(connect(socket), "x");
+    assertFalse(waiting.acquired.isDone());
+
+    dyingChannel.shutdownNow(); // as the process's death closes its end of the socket
+
+    assertTrue(waiting.acquired(), "the lock stayed with a connection that had gone");
   }
 }
