@@ -1076,4 +1076,47 @@ class HostServicesEndpointTest {
 
     assertEquals(perPlugin, hub.serviceSlots("idle").availablePermits(), "refused requests kept their slots");
   }
+
+  @Test
+  void callService_slotIsFreeByTheTimeItsAnswerArrives() throws Exception {
+    // A plugin that keeps all its slots busy, sending the next request as each answer arrives,
+    // must not be refused: the slot of an answered request is free when the answer is read.
+    int blocked = HostServiceHub.SERVICE_REQUESTS_PER_PLUGIN - 1;
+    CountDownLatch entered = new CountDownLatch(blocked);
+    blockingService(entered);
+    ManagedChannel channel = channelTo("p", Set.of("service:pricing"), new Object(), null);
+    block(channel, blocked);
+    assertTrue(entered.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+    CompletableFuture<Status> next = new CompletableFuture<>();
+
+    // The answer is read on the thread that sent it (direct executors); the next request goes out
+    // from there, and the test waits for its answer before letting that thread go on.
+    HostServicesGrpc.newStub(channel).withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(
+        serviceRequest("pricing", "quick", ""),
+        new StreamObserver<>() {
+          @Override
+          public void onNext(CallServiceResponse value) {
+            CompletableFuture<CallServiceResponse> again = async(observer -> HostServicesGrpc.newStub(channel)
+                .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS).callService(serviceRequest("pricing", "quick", ""), observer));
+            try {
+              again.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+              next.complete(Status.OK);
+            } catch (java.util.concurrent.ExecutionException e) {
+              next.complete(Status.fromThrowable(e.getCause()));
+            } catch (Exception e) {
+              next.completeExceptionally(e);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            next.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+
+    assertEquals(Status.Code.OK, next.get(TIMEOUT_SECONDS * 2, TimeUnit.SECONDS).getCode(), "the next request was refused");
+  }
 }
