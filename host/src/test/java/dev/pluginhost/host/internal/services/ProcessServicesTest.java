@@ -340,6 +340,35 @@ class ProcessServicesTest {
   }
 
   @Test
+  void requests_largerThanTheirKindNeeds_areResourceExhausted_beforeTheyAreParsed() throws Exception {
+    ManagedChannel channel = connect(open(Set.of("kv", "locks", "log")));
+    String big = "k".repeat(RequestLimits.SMALL + 1);
+
+    StatusRuntimeException get = assertThrows(
+        StatusRuntimeException.class, () -> blocking(channel).kvGet(KvGetRequest.newBuilder().setKey(big).build()));
+    StatusRuntimeException list = assertThrows(
+        StatusRuntimeException.class, () -> blocking(channel).kvList(KvListRequest.newBuilder().setPrefix(big).build()));
+    Status lock = hold(channel, big).ended();
+    LogRequest.Builder log = LogRequest.newBuilder();
+    for (int i = 0; i < 100; i++) {
+      log.addRecords(LogRecord.newBuilder().setMessage("m".repeat(RequestLimits.LOG / 100)));
+    }
+    StatusRuntimeException logged = assertThrows(StatusRuntimeException.class, () -> blocking(channel).log(log.build()));
+    StatusRuntimeException put = assertThrows(
+        StatusRuntimeException.class,
+        () -> blocking(channel).kvPut(KvPutRequest.newBuilder().setKey("k")
+            .setValue(ByteString.copyFrom(new byte[2 * RequestLimits.VALUE])).build()));
+
+    for (Status status : List.of(get.getStatus(), list.getStatus(), lock, logged.getStatus(), put.getStatus())) {
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode(), String.valueOf(status));
+    }
+    assertEquals("a KvGet request is at most 4096 bytes; this one is 4100", get.getStatus().getDescription());
+    assertEquals("a HoldLock request is at most 4096 bytes; this one is 4100", lock.getDescription());
+    assertNull(hub.locks("p").holder(big));
+    blocking(channel).kvGet(KvGetRequest.newBuilder().setKey("k").build()); // refusals ended their calls
+  }
+
+  @Test
   void requests_withinTheirKindsLimits_areServed() throws Exception {
     HostServicesGrpc.HostServicesBlockingStub stub = blocking(connect(open(Set.of("kv"))));
     String longestKey = "k".repeat(KeyValueStoreFile.MAX_KEY_BYTES);
