@@ -255,13 +255,15 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
             request.getService(), caller.pluginId(), caller.pid().getAsLong(), request.getMethod(),
             request.getRequest().toByteArray(), Instant.now().plus(timeout()));
     try {
-      hub.applicationServices().execute(() -> {
+      // The slot is given back before the answer is sent: a plugin that sends its next request as
+      // soon as an answer arrives must find the slot free.
+      hub.applicationServices().execute(() -> answer(responses, () -> {
         try {
-          answer(responses, () -> askService(service, serviceRequest));
+          return askService(service, serviceRequest);
         } finally {
           slots.release();
         }
-      });
+      }));
     } catch (RejectedExecutionException e) {
       slots.release();
       responses.onError(

@@ -5,10 +5,13 @@ import com.google.common.util.concurrent.SettableFuture;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * One plugin's named locks, shared by its processes. A lock has at most one holder, a lease
@@ -35,8 +38,12 @@ final class LockTable {
 
   private final String pluginId;
   private final Map<String, Entry> locks = new HashMap<>();
-  /** Owners whose process ended: nothing is granted to them again (weakly held; owners are per process). */
-  private final java.util.Set<Object> ended = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+  /**
+   * Owners whose locks {@link #releaseAll} released: their processes have ended, and a request of
+   * theirs still being handled must not take a lock that no one alive would release. Weak, so an
+   * ended process's owner is forgotten with it.
+   */
+  private final Set<Object> ended = Collections.newSetFromMap(new WeakHashMap<>());
 
   LockTable(String pluginId) {
     this.pluginId = pluginId;
@@ -47,14 +54,16 @@ final class LockTable {
    * at once if the lock is free. With {@code tryOnly} it completes at once, with false if the lock
    * is held. Cancelling the future withdraws the wait; if the lease was granted meanwhile, the
    * caller must {@link #release} it.
+   *
+   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for a bad name, RESOURCE_EXHAUSTED past
+   *     {@link #MAX_LOCKS}, CANCELLED if the lease's owner has ended ({@link #releaseAll})
    */
   ListenableFuture<Boolean> acquire(String name, Lease lease, boolean tryOnly) {
     checkName(name);
     SettableFuture<Boolean> granted = SettableFuture.create();
     synchronized (this) {
       if (ended.contains(lease.owner())) {
-        // A request that raced its process's end: granting it would hold the lock for no one.
-        throw Status.UNAVAILABLE.withDescription("the requesting process has ended").asRuntimeException();
+        throw Status.CANCELLED.withDescription("the process's hold on its locks ended").asRuntimeException();
       }
       Entry entry = locks.get(name);
       if (entry == null) {
@@ -82,15 +91,36 @@ final class LockTable {
     return granted;
   }
 
-  /** Releases {@code lease}'s hold on {@code name}; does nothing if it does not hold it. */
+  /**
+   * Releases {@code lease}'s hold on {@code name}, or withdraws its wait (cancelling its future) if
+   * it is still waiting; does nothing if it neither holds nor waits. A caller that gave up waiting
+   * releases its lease, and that release may arrive before the cancellation of its wait: the lock
+   * must not go to the lease afterwards.
+   */
   void release(String name, Lease lease) {
     Waiter next;
+    Waiter withdrawn = null;
     synchronized (this) {
       Entry entry = locks.get(name);
-      if (entry == null || !lease.equals(entry.holder)) {
+      if (entry == null) {
         return;
       }
-      next = handOver(name, entry);
+      if (lease.equals(entry.holder)) {
+        next = handOver(name, entry);
+      } else {
+        next = null;
+        for (Iterator<Waiter> it = entry.waiters.iterator(); it.hasNext(); ) {
+          Waiter waiter = it.next();
+          if (waiter.lease.equals(lease)) {
+            it.remove();
+            withdrawn = waiter;
+            break;
+          }
+        }
+      }
+    }
+    if (withdrawn != null) {
+      withdrawn.granted.cancel(false);
     }
     grant(name, next);
   }
@@ -103,8 +133,8 @@ final class LockTable {
   }
 
   /**
-   * Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter, and
-   * refuses the owner from now on: its process has ended.
+   * Drops every hold and wait of {@code owner}, handing each lock it held to its next waiter. The
+   * owner has ended: its later acquisitions fail with CANCELLED.
    */
   void releaseAll(Object owner) {
     Map<String, Waiter> granted = new HashMap<>();

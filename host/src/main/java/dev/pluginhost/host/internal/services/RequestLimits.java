@@ -1,7 +1,10 @@
 package dev.pluginhost.host.internal.services;
 
 import dev.pluginhost.proto.runner.v1.HostServicesGrpc;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -49,6 +52,14 @@ final class RequestLimits {
     return limited.build();
   }
 
+  /**
+   * What a bounded method's parser hands on in place of a request over its limit. gRPC answers an
+   * exception from a parser with UNKNOWN (and logs it at SEVERE), so the parser refuses nothing
+   * itself: the call's listener answers this with RESOURCE_EXHAUSTED instead of handling it.
+   */
+  private record Oversized(String method, int limit, int size) {}
+
+  @SuppressWarnings("unchecked")
   private static <Q, R> ServerMethodDefinition<Q, R> bounded(ServerMethodDefinition<Q, R> method, int limit) {
     MethodDescriptor<Q, R> descriptor = method.getMethodDescriptor();
     MethodDescriptor.Marshaller<Q> parser = descriptor.getRequestMarshaller();
@@ -68,14 +79,45 @@ final class RequestLimits {
               size = 0;
             }
             if (size > limit) {
-              throw Status.RESOURCE_EXHAUSTED
-                  .withDescription(
-                      "a " + descriptor.getBareMethodName() + " request is at most " + limit + " bytes; this one is " + size)
-                  .asRuntimeException();
+              return (Q) new Oversized(descriptor.getBareMethodName(), limit, size);
             }
             return parser.parse(stream);
           }
         };
-    return ServerMethodDefinition.create(descriptor.toBuilder().setRequestMarshaller(bounded).build(), method.getServerCallHandler());
+    ServerCallHandler<Q, R> handler = method.getServerCallHandler();
+    ServerCallHandler<Q, R> refusing =
+        (call, headers) ->
+            new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(handler.startCall(call, headers)) {
+              private boolean refused;
+
+              @Override
+              public void onMessage(Q message) {
+                if ((Object) message instanceof Oversized oversized) {
+                  refused = true;
+                  call.close(
+                      Status.RESOURCE_EXHAUSTED.withDescription(
+                          "a " + oversized.method() + " request is at most " + oversized.limit() + " bytes; this one is "
+                              + oversized.size()),
+                      new Metadata());
+                } else if (!refused) {
+                  super.onMessage(message);
+                }
+              }
+
+              @Override
+              public void onHalfClose() {
+                if (!refused) {
+                  super.onHalfClose();
+                }
+              }
+
+              @Override
+              public void onReady() {
+                if (!refused) {
+                  super.onReady();
+                }
+              }
+            };
+    return ServerMethodDefinition.create(descriptor.toBuilder().setRequestMarshaller(bounded).build(), refusing);
   }
 }

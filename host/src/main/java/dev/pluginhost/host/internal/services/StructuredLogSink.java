@@ -91,8 +91,10 @@ final class StructuredLogSink {
         fields.put(field.getKey(), cut(escape(field.getValue()), 1024));
       }
     }
-    String message = cut(escape(record.getMessage()), MAX_LINE_CHARS);
-    StringBuilder line = new StringBuilder(level.name()).append(' ').append(message);
+    String escaped = escape(record.getMessage());
+    String message = cut(escaped, MAX_LINE_CHARS);
+    // The line is cut once, from the whole message: cut twice, its note would count only the second cut.
+    StringBuilder line = new StringBuilder(level.name()).append(' ').append(escaped);
     fields.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
     String text = cut(line.toString(), MAX_LINE_CHARS);
     if (logger.isEnabledForLevel(level)) {
