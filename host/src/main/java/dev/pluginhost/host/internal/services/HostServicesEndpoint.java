@@ -281,7 +281,9 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
       return CallServiceResponse.newBuilder().setResponse(answer == null ? ByteString.EMPTY : ByteString.copyFrom(answer)).build();
     } catch (PluginServiceException e) {
       throw Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException();
-    } catch (Exception e) {
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      // Errors too (a class the service could not load, an assertion): still the service's failure,
+      // still INTERNAL to the plugin. Running out of memory is the host's, and goes up.
       log.error("service '{}' failed on {}", request.service(), request, e);
       throw Status.INTERNAL
           .withDescription("service '" + request.service() + "' failed on method '" + request.method()

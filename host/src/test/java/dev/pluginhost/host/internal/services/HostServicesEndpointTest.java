@@ -913,14 +913,19 @@ class HostServicesEndpointTest {
         Arguments.of(new IllegalArgumentException("no item hunter2")),
         Arguments.of(new IllegalStateException("hunter2")),
         Arguments.of(Status.FAILED_PRECONDITION.withDescription("market closed: hunter2").asException()),
-        Arguments.of(Status.NOT_FOUND.withDescription("no item hunter2").asRuntimeException(trailers)));
+        Arguments.of(Status.NOT_FOUND.withDescription("no item hunter2").asRuntimeException(trailers)),
+        Arguments.of(new NoClassDefFoundError("com/acme/hunter2/Client")),
+        Arguments.of(new AssertionError("hunter2")));
   }
 
   @ParameterizedTest
   @MethodSource("exceptionsOtherThanPluginServiceException")
-  void callService_throwingAnythingElse_isInternal_withoutItsWordsCodeOrTrailers(Exception thrown) throws IOException {
+  void callService_throwingAnythingElse_isInternal_withoutItsWordsCodeOrTrailers(Throwable thrown) throws IOException {
     services.put("pricing", request -> {
-      throw thrown;
+      if (thrown instanceof Error) {
+        throw (Error) thrown;
+      }
+      throw (Exception) thrown;
     });
     HostServicesGrpc.HostServicesBlockingStub stub = serve(Set.of("service:pricing"));
 
