@@ -1,5 +1,6 @@
 package dev.pluginhost.host.internal.services;
 
+import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.OutputLine;
 import dev.pluginhost.proto.WireProtocol;
 import java.util.Set;
@@ -27,6 +28,6 @@ public record ServiceCaller(
 
   /** Whether the plugin holds any grant that the host serves (all but {@code network}). */
   public static boolean needsServices(Set<String> grants) {
-    return grants.stream().anyMatch(grant -> !grant.equals("network"));
+    return grants.stream().anyMatch(grant -> !grant.equals(Grants.NETWORK));
   }
 }
