@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
 /**
  * A plugin started in the test's own JVM, through a {@code PluginContext} that keeps the runner's
  * contract: function names of 1 to 128 characters, unique, registered only during {@code start};
- * text functions in UTF-8; every call on a call thread of its own with a {@code CallContext} whose
- * deadline fires and whose cancellation reaches {@code onCancel} listeners; pipes with flow control
- * whose {@code receive()} returns null once the test closes its side and which throw {@code
+ * text functions in UTF-8; every call on a call thread of its own (a NON_BLOCKING function on the
+ * plugin's I/O thread, where host services that wait refuse with the runner's {@code
+ * IllegalStateException}, as in a plugin JVM) with a {@code CallContext} whose deadline fires and
+ * whose cancellation reaches {@code onCancel} listeners; pipes with flow control whose {@code
+ * receive()} returns null once the test closes its side and which throw {@code
  * CallCancelledException} once cancelled; failures reported as the host reports them. The host
  * services live in this JVM with the host's semantics and wording: each refused with
  * PERMISSION_DENIED without its grant, a key-value store in memory with the host's limits (the test
@@ -153,8 +155,9 @@ public final class InProcessPlugin implements PluginUnderTest {
 
   /**
    * The unary or text function registered as {@code name}, to call directly on the test's thread
-   * (a text function wrapped in UTF-8 as the runner wraps it): no call thread, no deadline of the
-   * kit's, no copies and no translation of what it throws. For micro-benchmarks and for stepping
+   * (a text function wrapped in UTF-8 as the runner wraps it): no call thread (nor I/O thread for a
+   * NON_BLOCKING one, so host services do not refuse), no deadline of the kit's, no copies and no
+   * translation of what it throws. For micro-benchmarks and for stepping
    * through a function in a debugger; {@link #call} is the faithful way.
    *
    * @throws IllegalArgumentException if the plugin has no such unary or text function

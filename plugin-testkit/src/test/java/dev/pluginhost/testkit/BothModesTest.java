@@ -84,6 +84,9 @@ class BothModesTest {
               "function 'remember' threw dev.pluginhost.plugin.api.HostServiceException: PERMISSION_DENIED: plugin toolbox"
                   + " was not granted \"kv\" (add it to the plugin's grants in its settings)"),
           e.getMessage());
+      // The runner checks the grant before it refuses to wait on its I/O thread.
+      CallFailedException nonBlocking = assertThrows(CallFailedException.class, () -> toolbox.callText("nonBlockingUses", "kv"));
+      assertTrue(nonBlocking.description().contains("PERMISSION_DENIED"), nonBlocking.getMessage());
     }
   }
 
@@ -105,6 +108,14 @@ class BothModesTest {
       assertEquals("ok", toolbox.callText("remember", "Ann"));
       assertEquals("Ann", toolbox.callText("recall", "last"));
       assertEquals("charged 5 EUR", toolbox.callText("charge", "5 EUR"));
+      // A NON_BLOCKING function runs on the runner's I/O thread, where host services must not wait.
+      CallFailedException e = assertThrows(CallFailedException.class, () -> toolbox.callText("nonBlockingUses", "kv"));
+      assertEquals(Code.UNKNOWN, e.code());
+      assertTrue(
+          e.description().endsWith(
+              "function 'nonBlockingUses' threw java.lang.IllegalStateException: host services wait for the host, and a"
+                  + " function declared NON_BLOCKING must not wait: register it without that option to use them"),
+          e.getMessage());
     }
   }
 

@@ -72,10 +72,10 @@ class InProcessCallsTest {
   }
 
   @Test
-  void call_runsOnACallThreadWithThePluginsLoader_andANonBlockingFunctionOnTheCallersThread() {
+  void call_runsOnACallThreadWithThePluginsLoader_andANonBlockingFunctionOnThePluginsIoThread() {
     assertTrue(plugin.callText("thread", "").startsWith("testkit-toolbox-call-"));
     assertEquals("true", plugin.callText("contextLoaderIsMine", ""));
-    assertEquals(Thread.currentThread().getName(), plugin.callText("inlineThread", ""));
+    assertEquals("testkit-toolbox-io", plugin.callText("inlineThread", ""));
   }
 
   @Test
@@ -102,7 +102,7 @@ class InProcessCallsTest {
   void call_ofAnUnknownOrStreamingFunction_failsWithUnimplementedListingTheFunctions() {
     CallFailedException e = assertThrows(CallFailedException.class, () -> plugin.callText("nope", ""));
     assertEquals(Code.UNIMPLEMENTED, e.code());
-    assertTrue(e.getMessage().contains("no function 'nope'; this plugin has: awaitCancelsSeen, charge, contextLoaderIsMine"), e.getMessage());
+    assertTrue(e.getMessage().contains("no function 'nope'; this plugin has: awaitCancelsSeen, blockIo, charge, contextLoaderIsMine"), e.getMessage());
     assertEquals(Code.UNIMPLEMENTED, assertThrows(CallFailedException.class, () -> plugin.callText("shout", "")).code());
   }
 

@@ -24,6 +24,7 @@ public final class ToolboxPlugin implements Plugin {
   final CountDownLatch pipeSawCancel = new CountDownLatch(1);
   final CountDownLatch floodBeyondWindow = new CountDownLatch(1);
   final CountDownLatch releaseStuck = new CountDownLatch(1);
+  final CountDownLatch releaseIo = new CountDownLatch(1);
   final AtomicInteger floodSent = new AtomicInteger();
   final AtomicInteger cancelsSeen = new AtomicInteger();
   final AtomicInteger stops = new AtomicInteger();
@@ -51,6 +52,11 @@ public final class ToolboxPlugin implements Plugin {
     context.registerText("remainingMillis", (call, input) -> Long.toString(call.remaining().toMillis()));
     context.registerText("thread", (call, input) -> Thread.currentThread().getName());
     context.registerText("inlineThread", (call, input) -> Thread.currentThread().getName(), FunctionOption.NON_BLOCKING);
+    // NON_BLOCKING, so it runs on the runner's I/O thread, and uses the host service its input names.
+    context.registerText("nonBlockingUses", (call, service) -> use(context, service), FunctionOption.NON_BLOCKING);
+    // NON_BLOCKING, and blocks all the same until the test releases it (at most 30 s).
+    context.registerText(
+        "blockIo", (call, input) -> releaseIo.await(30, TimeUnit.SECONDS) ? "released" : "gave up", FunctionOption.NON_BLOCKING);
     context.registerText(
         "contextLoaderIsMine",
         (call, input) -> Boolean.toString(Thread.currentThread().getContextClassLoader() == ToolboxPlugin.class.getClassLoader()));
@@ -146,6 +152,18 @@ public final class ToolboxPlugin implements Plugin {
             throw e;
           }
         });
+  }
+
+  private static String use(PluginContext context, String service) throws InterruptedException {
+    switch (service) {
+      case "kv" -> context.store().getText("k");
+      case "locks" -> context.locks().tryAcquire("l").ifPresent(lock -> lock.close());
+      case "call" -> context.plugins().callText("squares", "square", "2", Duration.ofSeconds(10));
+      case "service" -> context.service("billing").callText("charge", "1", Duration.ofSeconds(10));
+      case "log" -> context.log().info("from the I/O thread");
+      default -> throw new IllegalArgumentException("no host service '" + service + "'");
+    }
+    return "used " + service;
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -18,30 +19,39 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs the calls of an in-process plugin as the runner runs them: each on a call thread of its own
- * (a NON_BLOCKING function on the caller's thread, as the runner runs it on its reading thread),
- * with the plugin's class loader as context loader, a {@link LocalCallContext} whose deadline
- * fires, inputs and outputs copied as the wire copies them and held to the message limit, and
- * failures reported as the host reports them. Keeps count of the functions still running, so
- * closing can wait for them. Thread-safe.
+ * (a NON_BLOCKING function, and a map chunk of one of up to {@value IoThread#INLINE_BATCH_LIMIT}
+ * inputs, on the plugin's {@link IoThread}, where host services refuse to wait), with the plugin's
+ * class loader as context loader, a {@link LocalCallContext} whose deadline fires, inputs and
+ * outputs copied as the wire copies them and held to the message limit, and failures reported as
+ * the host reports them. The test's thread waits for each call at most until its deadline, wherever
+ * it runs. Keeps count of the functions still running, so closing can wait for them. Thread-safe.
  */
 public final class LocalCalls {
   private final String pluginId;
   private final FunctionRegistry functions;
   private final ExecutorService executor;
+  private final ExecutorService ioThread;
   private final ClassLoader pluginLoader;
   private final int maxMessageBytes;
   private final Set<LocalCallContext> running = ConcurrentHashMap.newKeySet();
   private boolean closed;
 
   public LocalCalls(
-      String pluginId, FunctionRegistry functions, ExecutorService executor, ClassLoader pluginLoader, int maxMessageBytes) {
+      String pluginId,
+      FunctionRegistry functions,
+      ExecutorService executor,
+      ExecutorService ioThread,
+      ClassLoader pluginLoader,
+      int maxMessageBytes) {
     this.pluginId = pluginId;
     this.functions = functions;
     this.executor = executor;
+    this.ioThread = ioThread;
     this.pluginLoader = pluginLoader;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -62,39 +72,20 @@ public final class LocalCalls {
     byte[] copy = input.clone();
     LocalCallContext call = new LocalCallContext(function, timeout, metadata, executor);
     begin(call);
-    byte[] output;
-    if (functions.nonBlocking(function)) {
-      output = runInline(call, unary, copy);
-    } else {
-      call.arm();
-      Future<byte[]> result;
-      try {
-        result = executor.submit(() -> runOnCallThread(call, () -> unary.apply(call, copy)));
-      } catch (RejectedExecutionException e) {
-        end(call);
-        throw Failures.closed(pluginId, function);
-      }
-      output = await(call, result);
+    call.arm();
+    Future<byte[]> result;
+    try {
+      result = run(call, functions.nonBlocking(function), () -> unary.apply(call, copy));
+    } catch (RejectedExecutionException e) {
+      end(call);
+      throw Failures.closed(pluginId, function);
     }
+    byte[] output = await(call, result);
     output = output == null ? new byte[0] : output;
     if (output.length > maxMessageBytes) {
       throw Failures.tooLarge(pluginId, function, "output", output.length, maxMessageBytes);
     }
     return output.clone();
-  }
-
-  private byte[] runInline(LocalCallContext call, UnaryFunction unary, byte[] input) {
-    byte[] output;
-    try {
-      output = runOnCallThread(call, () -> unary.apply(call, input));
-    } catch (Throwable t) {
-      throw Failures.thrown(pluginId, call.function(), t);
-    }
-    // The host's deadline would have fired while the function ran.
-    if (call.deadlinePassed()) {
-      throw Failures.deadlineExceeded(pluginId, call.function(), call.timeout());
-    }
-    return output;
   }
 
   private byte[] await(LocalCallContext call, Future<byte[]> result) {
@@ -124,6 +115,48 @@ public final class LocalCalls {
     T run() throws Exception;
   }
 
+  /**
+   * Runs {@code work} for {@code call} on a call thread of its own, or on the I/O thread; the call
+   * must have begun. A call queued on the I/O thread behind a function that blocks it, and
+   * cancelled before its turn (its deadline passed, the plugin closed), ends there and then and
+   * never runs, so a plugin that closes is not held up by calls that never started. (The runner
+   * might yet run such a call late, with its context already cancelled; its caller has had its
+   * verdict either way.)
+   *
+   * @throws RejectedExecutionException if the plugin's threads are shut down
+   */
+  private <T> Future<T> run(LocalCallContext call, boolean onIoThread, Work<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    if (!onIoThread) {
+      executor.execute(() -> complete(result, () -> runOnCallThread(call, work)));
+      return result;
+    }
+    AtomicBoolean claimed = new AtomicBoolean();
+    ioThread.execute(
+        () -> {
+          if (claimed.compareAndSet(false, true)) {
+            complete(result, () -> runOnCallThread(call, work));
+          }
+        });
+    call.whenCancelled(
+        () -> {
+          if (claimed.compareAndSet(false, true)) {
+            call.finish();
+            end(call);
+            result.complete(null);
+          }
+        });
+    return result;
+  }
+
+  private static <T> void complete(CompletableFuture<T> result, Work<T> work) {
+    try {
+      result.complete(work.run());
+    } catch (Throwable t) {
+      result.completeExceptionally(t);
+    }
+  }
+
   /** Runs plugin code as the runner does: its loader as context loader, the call counted until it returns. */
   private <T> T runOnCallThread(LocalCallContext call, Work<T> work) throws Exception {
     Thread thread = Thread.currentThread();
@@ -138,7 +171,10 @@ public final class LocalCalls {
     }
   }
 
-  /** A map, run as one chunk on one call thread; see {@code PluginUnderTest.map}. */
+  /**
+   * A map, run as one chunk: on a call thread, or on the I/O thread for a NON_BLOCKING function
+   * and at most {@value IoThread#INLINE_BATCH_LIMIT} inputs; see {@code PluginUnderTest.map}.
+   */
   public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
     Objects.requireNonNull(function, "function");
     inputs.forEach(input -> Objects.requireNonNull(input, "input"));
@@ -162,24 +198,24 @@ public final class LocalCalls {
     }
     AtomicReferenceArray<MapOutcome> outcomes = new AtomicReferenceArray<>(copies.size());
     call.arm();
+    boolean onIoThread = functions.nonBlocking(function) && copies.size() <= IoThread.INLINE_BATCH_LIMIT;
     Future<?> done;
     try {
       done =
-          executor.submit(
-              () ->
-                  runOnCallThread(
-                      call,
-                      () -> {
-                        for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
-                          MapOutcome outcome = item(call, unary, copies.get(i));
-                          // An input done after the deadline (or once the caller gave up) stays
-                          // failed, as the host's would.
-                          if (!call.isCancelled()) {
-                            outcomes.compareAndSet(i, null, outcome);
-                          }
-                        }
-                        return null;
-                      }));
+          run(
+              call,
+              onIoThread,
+              () -> {
+                for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
+                  MapOutcome outcome = item(call, unary, copies.get(i));
+                  // An input done after the deadline (or once the caller gave up) stays
+                  // failed, as the host's would.
+                  if (!call.isCancelled()) {
+                    outcomes.compareAndSet(i, null, outcome);
+                  }
+                }
+                return null;
+              });
     } catch (RejectedExecutionException e) {
       end(call);
       return allFailed(inputs.size(), Failures.closed(pluginId, function));

@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * Calls of an in-process plugin to the other plugins of its test: the grant {@code call:ID} first,
- * NOT_FOUND for a plugin the test did not provide, and otherwise the code and description the
+ * the runner's refusal on the plugin's I/O thread, NOT_FOUND for a plugin the test did not provide, and otherwise the code and description the
  * other plugin's own callers get.
  */
 public final class LocalPluginCalls implements PluginCalls {
@@ -32,6 +32,7 @@ public final class LocalPluginCalls implements PluginCalls {
     Objects.requireNonNull(function, "function");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(timeout, "timeout");
+    IoThread.refuseToWait();
     PluginUnderTest other = other(pluginId);
     try {
       return other.call(function, input, positive(timeout));
@@ -47,6 +48,7 @@ public final class LocalPluginCalls implements PluginCalls {
     Objects.requireNonNull(function, "function");
     inputs.forEach(input -> Objects.requireNonNull(input, "input"));
     Objects.requireNonNull(timeout, "timeout");
+    IoThread.refuseToWait();
     PluginUnderTest other = other(pluginId);
     List<MapOutcome> outcomes;
     try {

@@ -62,6 +62,7 @@ public final class LocalPluginRun {
   private Path dataDirectory;
   private boolean ownsDataDirectory;
   private ExecutorService executor;
+  private ExecutorService ioThread;
   private final FunctionRegistry functions = new FunctionRegistry();
   private LocalCalls calls;
   private MemoryStore store;
@@ -139,7 +140,8 @@ public final class LocalPluginRun {
       ownsDataDirectory = true;
     }
     executor = Executors.newCachedThreadPool(threads(id));
-    calls = new LocalCalls(id, functions, executor, pluginLoader, settings.maxMessageBytes());
+    ioThread = IoThread.start(id);
+    calls = new LocalCalls(id, functions, executor, ioThread, pluginLoader, settings.maxMessageBytes());
     store = seededStore();
     PrintStream diagnostics = System.err;
     GrantCheck grants = new GrantCheck(id, settings.grants());
@@ -255,6 +257,7 @@ public final class LocalPluginRun {
       if (!calls.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
         calls.cancelAll();
         executor.shutdownNow();
+        ioThread.shutdownNow();
         if (!calls.awaitIdle(Duration.ofSeconds(1))) {
           problems.add(
               "calls to " + calls.runningFunctions() + " were still running after the " + Deadlines.millis(grace)
@@ -278,6 +281,9 @@ public final class LocalPluginRun {
     List<String> problems = new ArrayList<>();
     if (executor != null) {
       executor.shutdownNow();
+    }
+    if (ioThread != null) {
+      ioThread.shutdownNow();
     }
     for (PluginUnderTest other : ownedOthers) {
       try {

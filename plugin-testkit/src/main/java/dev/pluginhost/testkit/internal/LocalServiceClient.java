@@ -17,7 +17,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A service of the test's, as an in-process plugin reaches it: the grant {@code service:NAME}
- * first, NOT_FOUND for a service the test did not register, the handler run on a kit thread
+ * first, the runner's refusal on the plugin's I/O thread, NOT_FOUND for a service the test did not register, the handler run on a kit thread
  * within the plugin's timeout, and its failures passed on as the host passes them.
  */
 public final class LocalServiceClient implements ServiceClient {
@@ -47,6 +47,7 @@ public final class LocalServiceClient implements ServiceClient {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(timeout, "timeout");
+    IoThread.refuseToWait();
     TestService service = services.get(name);
     if (service == null) {
       throw new HostServiceException(Code.NOT_FOUND, "the application registered no service '" + name + "'");

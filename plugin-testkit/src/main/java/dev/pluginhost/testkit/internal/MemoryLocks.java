@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An in-process plugin's named locks, with the host's semantics: one holder at a time, first come
  * first served, not reentrant (a second acquire by the same thread waits like any other), released
  * from any thread, names of 1 to 256 characters. A fair {@link Semaphore} of one permit per name
- * is all of that. The grant {@code locks} is checked first.
+ * is all of that. The grant {@code locks} is checked first; then, on the plugin's I/O thread,
+ * acquiring is refused as the runner refuses it there. Releasing never waits, and works anywhere.
  */
 public final class MemoryLocks implements Locks {
   public static final int MAX_NAME_LENGTH = 256;
@@ -32,6 +33,7 @@ public final class MemoryLocks implements Locks {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(timeout, "timeout");
     grants.require("locks");
+    IoThread.refuseToWait();
     Semaphore lock = lock(name);
     boolean acquired;
     try {
@@ -50,6 +52,7 @@ public final class MemoryLocks implements Locks {
   public Optional<HeldLock> tryAcquire(String name) {
     Objects.requireNonNull(name, "name");
     grants.require("locks");
+    IoThread.refuseToWait();
     Semaphore lock = lock(name);
     // A lock someone waits for is not free now, even at the instant its holder let go.
     boolean acquired = !lock.hasQueuedThreads() && lock.tryAcquire();
