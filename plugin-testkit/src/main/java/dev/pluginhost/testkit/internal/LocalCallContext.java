@@ -14,6 +14,10 @@ import java.util.concurrent.ScheduledFuture;
  * The {@link CallContext} of one in-process call, with the runner's semantics: cancelled once the
  * caller cancels or the deadline passes (a timer fires it, as gRPC's does), listeners run once on
  * another thread, and never after the function returned normally.
+ *
+ * <p>{@link #isCancelled()} turns true by the clock at the deadline, which may be before the timer
+ * has fired; so whoever reports how a call ended asks {@link #cancelledBeforeFinish()}, not
+ * whether the timer ran.
  */
 public final class LocalCallContext implements CallContext {
   private final String function;

@@ -92,10 +92,8 @@ public final class LocalCalls {
     try {
       byte[] output = result.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
       if (call.cancelledBeforeFinish()) {
-        // The deadline's timer (or the plugin's closing) ended the call before the function did.
-        throw call.deadlinePassed()
-            ? Failures.deadlineExceeded(pluginId, call.function(), call.timeout())
-            : Failures.closed(pluginId, call.function());
+        // The deadline (or the plugin's closing) ended the call before the function did.
+        throw Failures.cutShort(pluginId, call);
       }
       return output;
     } catch (TimeoutException e) {
@@ -106,7 +104,11 @@ public final class LocalCalls {
       Thread.currentThread().interrupt();
       throw Failures.interrupted(pluginId, call.function());
     } catch (ExecutionException e) {
-      throw Failures.thrown(pluginId, call.function(), e.getCause());
+      // What a function throws once its call was cut short (a CallCancelledException, as often as
+      // not) is no answer either: its caller had its verdict at the deadline.
+      throw call.cancelledBeforeFinish()
+          ? Failures.cutShort(pluginId, call)
+          : Failures.thrown(pluginId, call.function(), e.getCause());
     }
   }
 
