@@ -42,10 +42,16 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p>A map is cut into chunks as the host cuts one for a pool of one process (a quarter of the
+ * inputs each, rounded up), and its chunks run at once, each a call of its own; a chunk's inputs
+ * run one after another.
+ *
  * <p>Needs only the plugin API on the classpath. What it cannot show is what only a JVM of the
- * plugin's own shows: a plugin built from an instance or class shares the test's classpath, system
+ * plugin's own shows (the package's documentation lists it): one instance serves every call, where
+ * the host starts one per process; the {@code network} grant and the sandbox do not apply; a plugin
+ * built from an instance or class shares the test's classpath, and every plugin its system
  * properties and environment (one loaded from its jar with {@link #builder(Path)} gets the runner's
- * class isolation, nothing more), and a function that ignores cancellation cannot be killed.
+ * class isolation, nothing more); and a function that ignores cancellation cannot be killed.
  * {@link ChildJvmPlugin} runs the same plugin for real.
  *
  * <p>Thread-safe. Created started by {@link Builder#start()}.

@@ -121,6 +121,16 @@ class BothModesTest {
 
   @ParameterizedTest
   @EnumSource(Mode.class)
+  void aMap_runsItsChunksAtOnce_onOneInstance_asOneProcessDoes(Mode mode, @TempDir Path directory) throws Exception {
+    try (PluginUnderTest toolbox = mode.start(ToolboxClasses.writeTo(directory), Map.of())) {
+      // Two inputs are two chunks of one, which one process runs at the same time: each call meets the other.
+      List<MapOutcome> outcomes = toolbox.map("meet", List.of(new byte[0], new byte[0]), Duration.ofSeconds(30));
+      assertEquals(List.of("met", "met"), outcomes.stream().map(MapOutcome::text).toList());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
   void aPluginWhoseStartThrows_failsToStartNamingTheException(Mode mode, @TempDir Path directory) throws Exception {
     Path toolbox = ToolboxClasses.writeTo(directory);
     PluginStartException e =

@@ -159,6 +159,27 @@ class InProcessCallsTest {
   }
 
   @Test
+  void map_runsItsFourChunksAtOnce_eachInputOfAChunkAfterTheOther() {
+    java.util.concurrent.CountDownLatch meeting = new java.util.concurrent.CountDownLatch(4);
+    java.util.Queue<String> order = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (InProcessPlugin meet =
+        InProcessPlugin.builder(context -> context.registerText("meet", (call, input) -> {
+              order.add(input);
+              meeting.countDown();
+              return meeting.await(10, TimeUnit.SECONDS) ? "met" : "alone";
+            }))
+            .start()) {
+      // Eight inputs are four chunks of two: the first input of each chunk waits for the three others.
+      List<MapOutcome> outcomes = meet.mapText("meet", List.of("0", "1", "2", "3", "4", "5", "6", "7"));
+      assertEquals(java.util.Collections.nCopies(8, "met"), outcomes.stream().map(MapOutcome::text).toList());
+      List<String> seen = List.copyOf(order);
+      for (int chunk = 0; chunk < 4; chunk++) {
+        assertTrue(seen.indexOf(Integer.toString(2 * chunk)) < seen.indexOf(Integer.toString(2 * chunk + 1)), seen.toString());
+      }
+    }
+  }
+
+  @Test
   void map_ofAnUnknownFunction_failsEveryInputWithUnimplemented() {
     List<MapOutcome> outcomes = plugin.mapText("nope", List.of("a", "b"));
     outcomes.forEach(outcome -> assertEquals(Code.UNIMPLEMENTED, outcome.error().orElseThrow().code()));

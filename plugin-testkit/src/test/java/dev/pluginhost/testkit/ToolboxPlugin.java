@@ -25,6 +25,7 @@ public final class ToolboxPlugin implements Plugin {
   final CountDownLatch floodBeyondWindow = new CountDownLatch(1);
   final CountDownLatch releaseStuck = new CountDownLatch(1);
   final CountDownLatch releaseIo = new CountDownLatch(1);
+  final CountDownLatch meeting = new CountDownLatch(2);
   final AtomicInteger floodSent = new AtomicInteger();
   final AtomicInteger cancelsSeen = new AtomicInteger();
   final AtomicInteger stops = new AtomicInteger();
@@ -92,6 +93,11 @@ public final class ToolboxPlugin implements Plugin {
           }
           return "gave up";
         });
+    // Waits (at most 10 s) until a second call is inside it at the same time.
+    context.registerText("meet", (call, input) -> {
+      meeting.countDown();
+      return meeting.await(10, TimeUnit.SECONDS) ? "met" : "alone";
+    });
     context.registerText("remember", (call, input) -> {
       context.store().putText("last", input);
       return "ok";

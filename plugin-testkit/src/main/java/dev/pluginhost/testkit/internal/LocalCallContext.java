@@ -43,6 +43,24 @@ public final class LocalCallContext implements CallContext {
     this.listenerExecutor = listenerExecutor;
   }
 
+  private LocalCallContext(
+      String function, Duration timeout, long deadlineNanos, Instant deadline, Map<String, String> metadata, Executor listenerExecutor) {
+    this.function = function;
+    this.timeout = timeout;
+    this.deadlineNanos = deadlineNanos;
+    this.deadline = deadline;
+    this.metadata = metadata;
+    this.listenerExecutor = listenerExecutor;
+  }
+
+  /**
+   * Another call of the same function with this one's deadline and metadata, not cancelled and not
+   * armed: the next chunk of the same map.
+   */
+  public LocalCallContext sibling() {
+    return new LocalCallContext(function, timeout, deadlineNanos, deadline, metadata, listenerExecutor);
+  }
+
   /** Starts the deadline's timer; {@link #finish()} stops it. */
   public synchronized void arm() {
     if (!cancelled && !finished) {

@@ -32,6 +32,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * it runs. Keeps count of the functions still running, so closing can wait for them. Thread-safe.
  */
 public final class LocalCalls {
+  /**
+   * How many chunks a map is cut into: as many as the host's pool of one process (the child-JVM
+   * mode's default) cuts one into, and that process runs them all at once.
+   */
+  static final int MAP_CHUNKS = 4;
+
   private final String pluginId;
   private final FunctionRegistry functions;
   private final ExecutorService executor;
@@ -174,13 +180,17 @@ public final class LocalCalls {
   }
 
   /**
-   * A map, run as one chunk: on a call thread, or on the I/O thread for a NON_BLOCKING function
-   * and at most {@value IoThread#INLINE_BATCH_LIMIT} inputs; see {@code PluginUnderTest.map}.
+   * A map, cut into chunks as the host cuts one for a pool of one process (a quarter of the inputs
+   * each, rounded up) and its chunks run at once, each on a call thread of its own (on the I/O
+   * thread, one after another, for a NON_BLOCKING function's chunks of at most {@value
+   * IoThread#INLINE_BATCH_LIMIT} inputs), each chunk's inputs in order; see {@code
+   * PluginUnderTest.map}. Every chunk is a call of its own with the map's deadline.
    */
   public List<MapOutcome> map(String function, List<byte[]> inputs, Duration timeout, Map<String, String> metadata) {
     Objects.requireNonNull(function, "function");
     inputs.forEach(input -> Objects.requireNonNull(input, "input"));
     checkTimeout(timeout);
+    Objects.requireNonNull(metadata, "metadata");
     UnaryFunction unary = functions.unary(function);
     if (unary == null) {
       return allFailed(inputs.size(), closed ? Failures.closed(pluginId, function) : Failures.noSuchFunction(pluginId, function, functions));
@@ -192,26 +202,82 @@ public final class LocalCalls {
       }
       copies.add(input.clone());
     }
-    LocalCallContext call = new LocalCallContext(function, timeout, metadata, executor);
+    AtomicReferenceArray<MapOutcome> outcomes = new AtomicReferenceArray<>(copies.size());
+    LocalCallContext first = new LocalCallContext(function, timeout, metadata, executor);
+    int size = chunkSize(copies.size());
+    List<Chunk> chunks = new ArrayList<>();
+    for (int from = 0; from < copies.size(); from += size) {
+      Chunk chunk = new Chunk(from, Math.min(copies.size(), from + size), chunks.isEmpty() ? first : first.sibling());
+      chunks.add(chunk);
+      start(chunk, unary, copies, outcomes, functions.nonBlocking(function) && chunk.size() <= IoThread.INLINE_BATCH_LIMIT);
+    }
+    boolean interrupted = false;
+    for (Chunk chunk : chunks) {
+      if (chunk.done == null) {
+        continue;
+      }
+      try {
+        chunk.done.get(Math.max(0, first.remainingNanos()), TimeUnit.NANOSECONDS);
+        // Inputs a chunk left undone: it stopped at the deadline, or when the plugin was closed.
+        chunk.unfinished = Failures.cutShort(pluginId, chunk.call);
+      } catch (TimeoutException e) {
+        chunk.unfinished = Failures.deadlineExceeded(pluginId, function, timeout);
+      } catch (InterruptedException e) {
+        interrupted = true;
+        break;
+      } catch (ExecutionException e) {
+        chunk.unfinished =
+            chunk.call.cancelledBeforeFinish()
+                ? Failures.cutShort(pluginId, chunk.call)
+                : Failures.thrown(pluginId, function, e.getCause());
+      }
+    }
+    // Settled before the functions hear of the cancellation: what ends after that came too late.
+    List<MapOutcome> result = new ArrayList<>(copies.size());
+    for (Chunk chunk : chunks) {
+      CallFailedException unfinished =
+          interrupted
+              ? Failures.interrupted(pluginId, function)
+              : chunk.unfinished != null ? chunk.unfinished : Failures.deadlineExceeded(pluginId, function, timeout);
+      MapOutcome notDone = MapOutcome.failure(unfinished);
+      for (int i = chunk.from; i < chunk.to; i++) {
+        outcomes.compareAndSet(i, null, notDone);
+        result.add(outcomes.get(i));
+      }
+    }
+    chunks.forEach(chunk -> chunk.call.cancel());
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result;
+  }
+
+  /** The host's chunk size for a pool of one process: the inputs over four, rounded up. */
+  static int chunkSize(int inputs) {
+    return Math.max(1, (inputs + MAP_CHUNKS - 1) / MAP_CHUNKS);
+  }
+
+  /** Begins {@code chunk}'s call and hands it to its thread; a chunk that cannot start fails whole. */
+  private void start(
+      Chunk chunk, UnaryFunction unary, List<byte[]> inputs, AtomicReferenceArray<MapOutcome> outcomes, boolean onIoThread) {
+    LocalCallContext call = chunk.call;
     try {
       begin(call);
     } catch (CallFailedException e) {
-      return allFailed(inputs.size(), e);
+      chunk.unfinished = e;
+      return;
     }
-    AtomicReferenceArray<MapOutcome> outcomes = new AtomicReferenceArray<>(copies.size());
     call.arm();
-    boolean onIoThread = functions.nonBlocking(function) && copies.size() <= IoThread.INLINE_BATCH_LIMIT;
-    Future<?> done;
     try {
-      done =
+      chunk.done =
           run(
               call,
               onIoThread,
               () -> {
-                for (int i = 0; i < copies.size() && !call.isCancelled(); i++) {
-                  MapOutcome outcome = item(call, unary, copies.get(i));
-                  // An input done after the deadline (or once the caller gave up) stays
-                  // failed, as the host's would.
+                for (int i = chunk.from; i < chunk.to && !call.isCancelled(); i++) {
+                  MapOutcome outcome = item(call, unary, inputs.get(i));
+                  // An input done after the deadline (or once the caller gave up) stays failed,
+                  // as the host's would.
                   if (!call.isCancelled()) {
                     outcomes.compareAndSet(i, null, outcome);
                   }
@@ -220,32 +286,27 @@ public final class LocalCalls {
               });
     } catch (RejectedExecutionException e) {
       end(call);
-      return allFailed(inputs.size(), Failures.closed(pluginId, function));
+      chunk.unfinished = Failures.closed(pluginId, call.function());
     }
-    CallFailedException unfinished = Failures.deadlineExceeded(pluginId, function, timeout);
-    boolean interrupted = false;
-    try {
-      done.get(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      // Cancelled below, once the outcomes are settled.
-    } catch (InterruptedException e) {
-      interrupted = true;
-      unfinished = Failures.interrupted(pluginId, function);
-    } catch (ExecutionException e) {
-      unfinished = Failures.thrown(pluginId, function, e.getCause());
+  }
+
+  /** One chunk of a map: inputs {@code from} (inclusive) to {@code to}, one call. */
+  private static final class Chunk {
+    final int from;
+    final int to;
+    final LocalCallContext call;
+    Future<?> done;
+    CallFailedException unfinished;
+
+    Chunk(int from, int to, LocalCallContext call) {
+      this.from = from;
+      this.to = to;
+      this.call = call;
     }
-    // Settled before the function hears of the cancellation: what ends after that came too late.
-    MapOutcome notDone = MapOutcome.failure(unfinished);
-    List<MapOutcome> result = new ArrayList<>(copies.size());
-    for (int i = 0; i < copies.size(); i++) {
-      outcomes.compareAndSet(i, null, notDone);
-      result.add(outcomes.get(i));
+
+    int size() {
+      return to - from;
     }
-    call.cancel();
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    return result;
   }
 
   private MapOutcome item(LocalCallContext call, UnaryFunction unary, byte[] input) {
