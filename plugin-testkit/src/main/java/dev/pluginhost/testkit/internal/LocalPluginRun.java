@@ -104,7 +104,7 @@ public final class LocalPluginRun {
       PluginSource opened;
       IsolatedPlugin isolated;
       try {
-        opened = PluginSource.open(settings.source());
+        opened = PluginSource.open(settings.source()).checked();
         isolated = IsolatedPlugin.open(opened, settings.libraries());
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new PluginStartException("the plugin at " + settings.source() + " cannot be loaded: " + e.getMessage(), e);
@@ -114,9 +114,21 @@ public final class LocalPluginRun {
       pluginLoader = isolated.loader();
       descriptor = Optional.of(opened);
     } else {
-      plugin = settings.instance() != null ? settings.instance() : instantiate(settings.type());
+      Class<? extends Plugin> type = settings.instance() != null ? settings.instance().getClass() : settings.type();
+      descriptor = Descriptors.near(type);
+      if (descriptor.isPresent()) {
+        try {
+          descriptor.get().checked();
+        } catch (IllegalArgumentException e) {
+          // The plugin's own descriptor, from its target/classes or jar: a host would refuse it.
+          throw new PluginStartException(
+              "the descriptor beside " + type.getName() + " (in " + descriptor.get().path() + ") is not one a host"
+                  + " takes: " + e.getMessage(),
+              e);
+        }
+      }
+      plugin = settings.instance() != null ? settings.instance() : instantiate(type);
       pluginLoader = plugin.getClass().getClassLoader();
-      descriptor = Descriptors.near(plugin.getClass());
     }
     id = settings.id() != null ? settings.id() : descriptor.map(PluginSource::id).orElse(defaultId);
     version = settings.version() != null ? settings.version() : descriptor.map(PluginSource::version).orElse(defaultVersion);
