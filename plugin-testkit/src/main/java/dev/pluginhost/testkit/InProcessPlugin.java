@@ -338,7 +338,10 @@ public final class InProcessPlugin implements PluginUnderTest {
      * Another plugin the plugin under test can call through {@code context.plugins()} (with the
      * grant {@code call:ID}), started in-process before it with no config and no grants, and closed
      * with it. A stub is a lambda: {@code otherPlugin("squares", context -> context.registerText(
-     * "square", (call, n) -> ...))}.
+     * "square", (call, n) -> ...))}. As through the host, every call it gets from the plugin under
+     * test carries that plugin's id under {@code PluginApi.CALLER_METADATA}. The plugin under test
+     * needs none of this to call itself, only the grant {@code call:} its own id; another plugin
+     * given its id fails the start.
      */
     public Builder otherPlugin(String id, Plugin plugin) {
       Objects.requireNonNull(plugin, "plugin");

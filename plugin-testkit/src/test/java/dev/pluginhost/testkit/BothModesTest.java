@@ -97,17 +97,18 @@ class BothModesTest {
     try (PluginUnderTest toolbox =
         mode == Mode.IN_PROCESS
             ? InProcessPlugin.builder(source)
-                .grant("kv", "service:billing")
+                .grant("kv", "service:billing", "call:toolbox")
                 .service("billing", (method, request) -> (method + "d " + new String(request, UTF_8)).getBytes(UTF_8))
                 .start()
             : ChildJvmPlugin.builder(source)
-                .grant("kv", "service:billing")
+                .grant("kv", "service:billing", "call:toolbox")
                 .host(b -> b.service("billing", request -> (request.method() + "d " + request.text()).getBytes(UTF_8)))
                 .start()) {
       assertEquals("(absent)", toolbox.callText("recall", "last"));
       assertEquals("ok", toolbox.callText("remember", "Ann"));
       assertEquals("Ann", toolbox.callText("recall", "last"));
       assertEquals("charged 5 EUR", toolbox.callText("charge", "5 EUR"));
+      assertEquals("toolbox", toolbox.callText("callMyself", ""), "a plugin calls itself, and the callee hears who called");
       // A NON_BLOCKING function runs on the runner's I/O thread, where host services must not wait.
       CallFailedException e = assertThrows(CallFailedException.class, () -> toolbox.callText("nonBlockingUses", "kv"));
       assertEquals(Code.UNKNOWN, e.code());

@@ -12,6 +12,7 @@ import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.plugin.api.HostServiceException.Code;
 import dev.pluginhost.plugin.api.KeyValueStore;
 import dev.pluginhost.plugin.api.Locks.HeldLock;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -201,13 +202,36 @@ class InProcessHostServicesTest {
           failed.getMessage());
       assertEquals(Code.UNIMPLEMENTED, assertThrows(HostServiceException.class, () -> calls.text("squares", "cube", "2")).code());
       HostServiceException unknown = assertThrows(HostServiceException.class, () -> calls.text("nobody", "x", ""));
-      assertEquals("NOT_FOUND: no plugin 'nobody' in this host; it has: squares, upper", unknown.getMessage());
+      assertEquals("NOT_FOUND: no plugin 'nobody' on this host; it has: caller, squares, upper", unknown.getMessage());
+      assertEquals("caller", calls.text("upper", "metadata", PluginApi.CALLER_METADATA), "the callee hears who called");
 
       List<CallResult> results =
           kept.get().plugins().map("squares", "square", List.of("2".getBytes(UTF_8), "x".getBytes(UTF_8)), TIMEOUT);
       assertEquals("4", results.get(0).text());
       assertEquals(Code.INVALID_ARGUMENT, results.get(1).error().orElseThrow().code());
     }
+  }
+
+  @Test
+  void plugins_letAPluginCallItself_withItsOwnGrant_asTheCaller() throws Exception {
+    try (InProcessPlugin toolbox = InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").grant("call:toolbox").start()) {
+      assertEquals("toolbox", toolbox.callText("callMyself", ""));
+      List<CallResult> results =
+          ((ToolboxPlugin) toolbox.plugin()).context.plugins().map(
+              "toolbox", "metadata", List.of(PluginApi.CALLER_METADATA.getBytes(UTF_8)), TIMEOUT);
+      assertEquals("toolbox", results.get(0).text());
+    }
+    try (InProcessPlugin ungranted = InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").start()) {
+      CallFailedException e = assertThrows(CallFailedException.class, () -> ungranted.callText("callMyself", ""));
+      assertTrue(e.getMessage().contains("was not granted \"call:toolbox\""), e.getMessage());
+    }
+  }
+
+  @Test
+  void anotherPluginWithThePluginsOwnId_failsTheStart() {
+    PluginStartException e = assertThrows(PluginStartException.class,
+        () -> InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").otherPlugin("toolbox", context -> {}).start());
+    assertTrue(e.getMessage().startsWith("another plugin was given this plugin's own id 'toolbox'"), e.getMessage());
   }
 
   @Test

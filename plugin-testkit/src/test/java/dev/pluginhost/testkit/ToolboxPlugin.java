@@ -3,6 +3,7 @@ package dev.pluginhost.testkit;
 import dev.pluginhost.plugin.api.CallCancelledException;
 import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.Plugin;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.time.Duration;
 import java.util.Locale;
@@ -108,6 +109,10 @@ public final class ToolboxPlugin implements Plugin {
       return "ok";
     });
     context.registerText("charge", (call, input) -> context.service("billing").callText("charge", input, Duration.ofSeconds(10)));
+    // Calls this plugin's own metadata function, which says who called it (needs the grant call:ID).
+    context.registerText(
+        "callMyself",
+        (call, input) -> context.plugins().callText(context.pluginId(), "metadata", PluginApi.CALLER_METADATA, Duration.ofSeconds(10)));
     context.registerText("squareElsewhere", (call, input) -> context.plugins().callText("squares", "square", input, Duration.ofSeconds(10)));
     context.registerStreaming(
         "shout",

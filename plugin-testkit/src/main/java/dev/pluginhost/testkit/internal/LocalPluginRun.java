@@ -161,7 +161,7 @@ public final class LocalPluginRun {
     context =
         new LocalPluginContext(
             id, version, settings.config(), dataDirectory, functions, grants, log, store,
-            new LocalPluginCalls(grants, startOthers()), settings.services(), executor, diagnostics);
+            new LocalPluginCalls(id, grants, startOthers(), calls), settings.services(), executor, diagnostics);
   }
 
   private MemoryStore seededStore() {
@@ -178,6 +178,12 @@ public final class LocalPluginRun {
   }
 
   private Map<String, PluginUnderTest> startOthers() {
+    if (settings.others().containsKey(id)) {
+      throw new PluginStartException(
+          "another plugin was given this plugin's own id '" + id + "'; a host holds one plugin per id (the plugin"
+              + " calls itself with the grant call:" + id + ")",
+          null);
+    }
     Map<String, PluginUnderTest> reachable = new LinkedHashMap<>();
     settings.others().forEach(
         (otherId, other) -> {
