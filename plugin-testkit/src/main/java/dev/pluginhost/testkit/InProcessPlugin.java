@@ -385,7 +385,9 @@ public final class InProcessPlugin implements PluginUnderTest {
      * within the start timeout. Registration ends when the hook returns.
      *
      * @throws PluginStartException if the plugin cannot be loaded, or its start hook threw or
-     *     overran; nothing is left running then
+     *     overran; everything the kit started for it is released then, and an overrunning hook's
+     *     thread interrupted: a hook that ignores the interrupt keeps running on that (daemon)
+     *     thread until it returns, as nothing in a JVM can stop it (the host would kill its process)
      * @throws IllegalArgumentException if a seeded store entry breaks the store's limits
      */
     public InProcessPlugin start() {

@@ -79,7 +79,8 @@ public final class LocalPluginRun {
    * hook returns.
    *
    * @throws PluginStartException if the plugin cannot be loaded, or its start hook threw or
-   *     overran; nothing is left running then
+   *     overran; everything set up is released then, and an overrunning hook's thread interrupted
+   *     (a hook that ignores that runs on until it returns)
    * @throws IllegalArgumentException if a seeded store entry breaks the store's limits
    */
   public static LocalPluginRun start(Settings settings, String defaultId, String defaultVersion) {
