@@ -87,6 +87,7 @@ public final class LocalPluginCalls implements PluginCalls {
   }
 
   private PluginUnderTest other(String pluginId) {
+    HostNames.check(pluginId, HostNames.NAME, "plugin");
     PluginUnderTest other = others.get(pluginId);
     if (other == null) {
       TreeSet<String> known = new TreeSet<>(others.keySet());
