@@ -168,7 +168,9 @@ public final class ChildJvmPlugin implements PluginUnderTest {
 
   /**
    * Stops the host (calls drain, the plugin's stop hook runs within its shutdown grace, processes
-   * that overstay are killed) and deletes the temporary directories. Idempotent.
+   * that overstay are killed) and deletes the temporary directories. Idempotent. Unlike {@link
+   * InProcessPlugin#close()}, throws nothing for a stop hook that threw or overran: the runner logs
+   * the one to the plugin's output, and the host kills the other's process, as in production.
    */
   @Override
   public void close() {
@@ -192,7 +194,8 @@ public final class ChildJvmPlugin implements PluginUnderTest {
 
   /**
    * Sets up a {@link ChildJvmPlugin}. Not thread-safe. Defaults: the host's settings but for one
-   * process instead of one per core, no config and no grants, calls within 30 seconds.
+   * process instead of one per core ({@link #processes(int)} says why), no config and no grants,
+   * calls within 30 seconds.
    */
   public static final class Builder {
     private final Path source;
@@ -244,7 +247,12 @@ public final class ChildJvmPlugin implements PluginUnderTest {
       return this;
     }
 
-    /** How many processes serve the plugin; 1 by default. */
+    /**
+     * How many processes serve the plugin; 1 by default, not the host's one per core: one process
+     * is one plugin instance, as in-process, so what a test checks across calls (state, logs, the
+     * order of things) means the same in both modes, and a start costs one JVM. A test of what a
+     * pool does, or that a plugin keeps no state its calls rely on, asks for 2 or more.
+     */
     public Builder processes(int count) {
       if (count < 1) {
         throw new IllegalArgumentException("processes must be at least 1, got " + count);

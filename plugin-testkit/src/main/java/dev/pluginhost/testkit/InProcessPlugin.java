@@ -20,9 +20,11 @@ import java.util.regex.Pattern;
 /**
  * A plugin started in the test's own JVM, through a {@code PluginContext} that keeps the runner's
  * contract: function names of 1 to 128 characters, unique, registered only during {@code start};
- * text functions in UTF-8; every call on a call thread of its own with a {@code CallContext} whose
- * deadline fires and whose cancellation reaches {@code onCancel} listeners; pipes with flow control
- * whose {@code receive()} returns null once the test closes its side and which throw {@code
+ * text functions in UTF-8; every call on a call thread of its own (a NON_BLOCKING function on the
+ * plugin's I/O thread, where host services that wait refuse with the runner's {@code
+ * IllegalStateException}, as in a plugin JVM) with a {@code CallContext} whose deadline fires and
+ * whose cancellation reaches {@code onCancel} listeners; pipes with flow control whose {@code
+ * receive()} returns null once the test closes its side and which throw {@code
  * CallCancelledException} once cancelled; failures reported as the host reports them. The host
  * services live in this JVM with the host's semantics and wording: each refused with
  * PERMISSION_DENIED without its grant, a key-value store in memory with the host's limits (the test
@@ -40,10 +42,16 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
+ * <p>A map is cut into chunks as the host cuts one for a pool of one process (a quarter of the
+ * inputs each, rounded up), and its chunks run at once, each a call of its own; a chunk's inputs
+ * run one after another.
+ *
  * <p>Needs only the plugin API on the classpath. What it cannot show is what only a JVM of the
- * plugin's own shows: a plugin built from an instance or class shares the test's classpath, system
+ * plugin's own shows (the package's documentation lists it): one instance serves every call, where
+ * the host starts one per process; the {@code network} grant and the sandbox do not apply; a plugin
+ * built from an instance or class shares the test's classpath, and every plugin its system
  * properties and environment (one loaded from its jar with {@link #builder(Path)} gets the runner's
- * class isolation, nothing more), and a function that ignores cancellation cannot be killed.
+ * class isolation, nothing more); and a function that ignores cancellation cannot be killed.
  * {@link ChildJvmPlugin} runs the same plugin for real.
  *
  * <p>Thread-safe. Created started by {@link Builder#start()}.
@@ -153,8 +161,9 @@ public final class InProcessPlugin implements PluginUnderTest {
 
   /**
    * The unary or text function registered as {@code name}, to call directly on the test's thread
-   * (a text function wrapped in UTF-8 as the runner wraps it): no call thread, no deadline of the
-   * kit's, no copies and no translation of what it throws. For micro-benchmarks and for stepping
+   * (a text function wrapped in UTF-8 as the runner wraps it): no call thread (nor I/O thread for a
+   * NON_BLOCKING one, so host services do not refuse), no deadline of the kit's, no copies and no
+   * translation of what it throws. For micro-benchmarks and for stepping
    * through a function in a debugger; {@link #call} is the faithful way.
    *
    * @throws IllegalArgumentException if the plugin has no such unary or text function
@@ -329,7 +338,10 @@ public final class InProcessPlugin implements PluginUnderTest {
      * Another plugin the plugin under test can call through {@code context.plugins()} (with the
      * grant {@code call:ID}), started in-process before it with no config and no grants, and closed
      * with it. A stub is a lambda: {@code otherPlugin("squares", context -> context.registerText(
-     * "square", (call, n) -> ...))}.
+     * "square", (call, n) -> ...))}. As through the host, every call it gets from the plugin under
+     * test carries that plugin's id under {@code PluginApi.CALLER_METADATA}. The plugin under test
+     * needs none of this to call itself, only the grant {@code call:} its own id; another plugin
+     * given its id fails the start.
      */
     public Builder otherPlugin(String id, Plugin plugin) {
       Objects.requireNonNull(plugin, "plugin");
@@ -373,7 +385,9 @@ public final class InProcessPlugin implements PluginUnderTest {
      * within the start timeout. Registration ends when the hook returns.
      *
      * @throws PluginStartException if the plugin cannot be loaded, or its start hook threw or
-     *     overran; nothing is left running then
+     *     overran; everything the kit started for it is released then, and an overrunning hook's
+     *     thread interrupted: a hook that ignores the interrupt keeps running on that (daemon)
+     *     thread until it returns, as nothing in a JVM can stop it (the host would kill its process)
      * @throws IllegalArgumentException if a seeded store entry breaks the store's limits
      */
     public InProcessPlugin start() {

@@ -21,7 +21,10 @@ import java.util.Map;
  *
  * <p>Thread-safe. Every call carries a deadline: the timeout given (which must be positive, or
  * the call throws {@link IllegalArgumentException}), or {@link #callTimeout()} for the methods
- * without one; none waits past it. Failures are {@link CallFailedException}s whose codes mean what
+ * without one. In-process, no wait of the test's outlasts it. In a child JVM the host gives its
+ * verdict (DEADLINE_EXCEEDED) at the deadline, and the test waits for that verdict: a unary call
+ * at most 30 seconds past the deadline before failing with DEADLINE_EXCEEDED itself, a map or a
+ * pipe as long as the host takes. Failures are {@link CallFailedException}s whose codes mean what
  * the host's do. After {@link #close()} calls fail with FAILED_PRECONDITION.
  */
 public interface PluginUnderTest extends AutoCloseable {
@@ -118,8 +121,14 @@ public interface PluginUnderTest extends AutoCloseable {
    * loaders, temporary directories, and in a child JVM the host and its processes. Idempotent; the
    * later calls do nothing.
    *
-   * @throws IllegalStateException after releasing everything, if the plugin misbehaved on the way
-   *     out (its stop hook threw or overran, a call would not end); the message says what
+   * <p>How a plugin that misbehaves on the way out (its stop hook throws or overruns, a call will
+   * not end) is reported differs by mode: {@link InProcessPlugin#close()} throws {@link
+   * IllegalStateException} saying what, once it has released everything; {@link
+   * ChildJvmPlugin#close()} does not, as the host only logs a stop hook's failure (the plugin's
+   * output has it) and kills a process that overstays its grace.
+   *
+   * @throws IllegalStateException in-process, after releasing everything, if the plugin misbehaved
+   *     on the way out
    */
   @Override
   void close();

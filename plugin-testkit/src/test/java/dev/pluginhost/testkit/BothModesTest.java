@@ -84,6 +84,9 @@ class BothModesTest {
               "function 'remember' threw dev.pluginhost.plugin.api.HostServiceException: PERMISSION_DENIED: plugin toolbox"
                   + " was not granted \"kv\" (add it to the plugin's grants in its settings)"),
           e.getMessage());
+      // The runner checks the grant before it refuses to wait on its I/O thread.
+      CallFailedException nonBlocking = assertThrows(CallFailedException.class, () -> toolbox.callText("nonBlockingUses", "kv"));
+      assertTrue(nonBlocking.description().contains("PERMISSION_DENIED"), nonBlocking.getMessage());
     }
   }
 
@@ -94,17 +97,36 @@ class BothModesTest {
     try (PluginUnderTest toolbox =
         mode == Mode.IN_PROCESS
             ? InProcessPlugin.builder(source)
-                .grant("kv", "service:billing")
+                .grant("kv", "service:billing", "call:toolbox")
                 .service("billing", (method, request) -> (method + "d " + new String(request, UTF_8)).getBytes(UTF_8))
                 .start()
             : ChildJvmPlugin.builder(source)
-                .grant("kv", "service:billing")
+                .grant("kv", "service:billing", "call:toolbox")
                 .host(b -> b.service("billing", request -> (request.method() + "d " + request.text()).getBytes(UTF_8)))
                 .start()) {
       assertEquals("(absent)", toolbox.callText("recall", "last"));
       assertEquals("ok", toolbox.callText("remember", "Ann"));
       assertEquals("Ann", toolbox.callText("recall", "last"));
       assertEquals("charged 5 EUR", toolbox.callText("charge", "5 EUR"));
+      assertEquals("toolbox", toolbox.callText("callMyself", ""), "a plugin calls itself, and the callee hears who called");
+      // A NON_BLOCKING function runs on the runner's I/O thread, where host services must not wait.
+      CallFailedException e = assertThrows(CallFailedException.class, () -> toolbox.callText("nonBlockingUses", "kv"));
+      assertEquals(Code.UNKNOWN, e.code());
+      assertTrue(
+          e.description().endsWith(
+              "function 'nonBlockingUses' threw java.lang.IllegalStateException: host services wait for the host, and a"
+                  + " function declared NON_BLOCKING must not wait: register it without that option to use them"),
+          e.getMessage());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Mode.class)
+  void aMap_runsItsChunksAtOnce_onOneInstance_asOneProcessDoes(Mode mode, @TempDir Path directory) throws Exception {
+    try (PluginUnderTest toolbox = mode.start(ToolboxClasses.writeTo(directory), Map.of())) {
+      // Two inputs are two chunks of one, which one process runs at the same time: each call meets the other.
+      List<MapOutcome> outcomes = toolbox.map("meet", List.of(new byte[0], new byte[0]), Duration.ofSeconds(30));
+      assertEquals(List.of("met", "met"), outcomes.stream().map(MapOutcome::text).toList());
     }
   }
 

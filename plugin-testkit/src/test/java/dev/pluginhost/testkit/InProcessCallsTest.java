@@ -72,10 +72,10 @@ class InProcessCallsTest {
   }
 
   @Test
-  void call_runsOnACallThreadWithThePluginsLoader_andANonBlockingFunctionOnTheCallersThread() {
+  void call_runsOnACallThreadWithThePluginsLoader_andANonBlockingFunctionOnThePluginsIoThread() {
     assertTrue(plugin.callText("thread", "").startsWith("testkit-toolbox-call-"));
     assertEquals("true", plugin.callText("contextLoaderIsMine", ""));
-    assertEquals(Thread.currentThread().getName(), plugin.callText("inlineThread", ""));
+    assertEquals("testkit-toolbox-io", plugin.callText("inlineThread", ""));
   }
 
   @Test
@@ -102,7 +102,7 @@ class InProcessCallsTest {
   void call_ofAnUnknownOrStreamingFunction_failsWithUnimplementedListingTheFunctions() {
     CallFailedException e = assertThrows(CallFailedException.class, () -> plugin.callText("nope", ""));
     assertEquals(Code.UNIMPLEMENTED, e.code());
-    assertTrue(e.getMessage().contains("no function 'nope'; this plugin has: awaitCancelsSeen, charge, contextLoaderIsMine"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("no function 'nope'; this plugin has: " + String.join(", ", plugin.functions())), e.getMessage());
     assertEquals(Code.UNIMPLEMENTED, assertThrows(CallFailedException.class, () -> plugin.callText("shout", "")).code());
   }
 
@@ -156,6 +156,27 @@ class InProcessCallsTest {
     // The first input ends when it hears of the cancellation, after the deadline; the second never starts.
     assertEquals(2, outcomes.size());
     outcomes.forEach(outcome -> assertEquals(Code.DEADLINE_EXCEEDED, outcome.error().orElseThrow().code()));
+  }
+
+  @Test
+  void map_runsItsFourChunksAtOnce_eachInputOfAChunkAfterTheOther() {
+    java.util.concurrent.CountDownLatch meeting = new java.util.concurrent.CountDownLatch(4);
+    java.util.Queue<String> order = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (InProcessPlugin meet =
+        InProcessPlugin.builder(context -> context.registerText("meet", (call, input) -> {
+              order.add(input);
+              meeting.countDown();
+              return meeting.await(10, TimeUnit.SECONDS) ? "met" : "alone";
+            }))
+            .start()) {
+      // Eight inputs are four chunks of two: the first input of each chunk waits for the three others.
+      List<MapOutcome> outcomes = meet.mapText("meet", List.of("0", "1", "2", "3", "4", "5", "6", "7"));
+      assertEquals(java.util.Collections.nCopies(8, "met"), outcomes.stream().map(MapOutcome::text).toList());
+      List<String> seen = List.copyOf(order);
+      for (int chunk = 0; chunk < 4; chunk++) {
+        assertTrue(seen.indexOf(Integer.toString(2 * chunk)) < seen.indexOf(Integer.toString(2 * chunk + 1)), seen.toString());
+      }
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.pluginhost.plugin.api.HostServiceException;
 import dev.pluginhost.plugin.api.HostServiceException.Code;
 import dev.pluginhost.plugin.api.KeyValueStore;
 import dev.pluginhost.plugin.api.Locks.HeldLock;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -177,6 +178,39 @@ class InProcessHostServicesTest {
   }
 
   @Test
+  void log_keepsARecordAsTheHostsLogReceivesIt() {
+    AtomicReference<PluginContext> kept = new AtomicReference<>();
+    try (InProcessPlugin plugin = InProcessPlugin.builder(kept::set).grant("log").start()) {
+      Map<String, String> fields = new java.util.LinkedHashMap<>();
+      fields.put("pid", "1");
+      fields.put("plugin", "someone-else");
+      fields.put("version", "9");
+      fields.put("bad name", "x");
+      fields.put("", "x");
+      fields.put("line", "one\ntwo\u0007");
+      fields.put("long", "v".repeat(1030));
+      for (int i = 0; i < 40; i++) {
+        fields.put(String.format("f%02d", i), Integer.toString(i));
+      }
+      kept.get().log().warn("forged\nINFO all is well" + "m".repeat(8200), fields);
+
+      LogEntry entry = plugin.logEntries().get(0);
+      assertEquals(Level.WARNING, entry.level());
+      assertTrue(entry.message().startsWith("forged\\nINFO all is well"), "a record cannot pass for two lines");
+      assertTrue(entry.message().endsWith("m ...[32 more chars cut]"), entry.message().substring(8150));
+      assertEquals(8192 + " ...[32 more chars cut]".length(), entry.message().length());
+      assertEquals(32, entry.fields().size(), "the first 32 fields the host keeps");
+      assertEquals("one\\ntwo\\u0007", entry.fields().get("line"));
+      assertEquals("v".repeat(1024) + " ...[6 more chars cut]", entry.fields().get("long"));
+      assertEquals("29", entry.fields().get("f29"));
+      assertFalse(entry.fields().containsKey("f30"));
+      for (String dropped : List.of("pid", "plugin", "version", "bad name", "")) {
+        assertFalse(entry.fields().containsKey(dropped), dropped);
+      }
+    }
+  }
+
+  @Test
   void plugins_reachTheTestsOtherPlugins_withTheirCodesAndDescriptions() throws Exception {
     AtomicReference<PluginContext> kept = new AtomicReference<>();
     try (InProcessPlugin upper = InProcessPlugin.builder(new ToolboxPlugin()).id("upper").start();
@@ -200,14 +234,39 @@ class InProcessHostServicesTest {
       assertTrue(failed.getMessage().contains("plugin squares (in-process): function 'square' threw java.lang.NumberFormatException"),
           failed.getMessage());
       assertEquals(Code.UNIMPLEMENTED, assertThrows(HostServiceException.class, () -> calls.text("squares", "cube", "2")).code());
+      assertEquals("INVALID_ARGUMENT: not a valid plugin name ([A-Za-z0-9_.-]{1,64})",
+          assertThrows(HostServiceException.class, () -> calls.text("no body", "x", "")).getMessage());
       HostServiceException unknown = assertThrows(HostServiceException.class, () -> calls.text("nobody", "x", ""));
-      assertEquals("NOT_FOUND: no plugin 'nobody' in this host; it has: squares, upper", unknown.getMessage());
+      assertEquals("NOT_FOUND: no plugin 'nobody' on this host; it has: caller, squares, upper", unknown.getMessage());
+      assertEquals("caller", calls.text("upper", "metadata", PluginApi.CALLER_METADATA), "the callee hears who called");
 
       List<CallResult> results =
           kept.get().plugins().map("squares", "square", List.of("2".getBytes(UTF_8), "x".getBytes(UTF_8)), TIMEOUT);
       assertEquals("4", results.get(0).text());
       assertEquals(Code.INVALID_ARGUMENT, results.get(1).error().orElseThrow().code());
     }
+  }
+
+  @Test
+  void plugins_letAPluginCallItself_withItsOwnGrant_asTheCaller() throws Exception {
+    try (InProcessPlugin toolbox = InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").grant("call:toolbox").start()) {
+      assertEquals("toolbox", toolbox.callText("callMyself", ""));
+      List<CallResult> results =
+          ((ToolboxPlugin) toolbox.plugin()).context.plugins().map(
+              "toolbox", "metadata", List.of(PluginApi.CALLER_METADATA.getBytes(UTF_8)), TIMEOUT);
+      assertEquals("toolbox", results.get(0).text());
+    }
+    try (InProcessPlugin ungranted = InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").start()) {
+      CallFailedException e = assertThrows(CallFailedException.class, () -> ungranted.callText("callMyself", ""));
+      assertTrue(e.getMessage().contains("was not granted \"call:toolbox\""), e.getMessage());
+    }
+  }
+
+  @Test
+  void anotherPluginWithThePluginsOwnId_failsTheStart() {
+    PluginStartException e = assertThrows(PluginStartException.class,
+        () -> InProcessPlugin.builder(new ToolboxPlugin()).id("toolbox").otherPlugin("toolbox", context -> {}).start());
+    assertTrue(e.getMessage().startsWith("another plugin was given this plugin's own id 'toolbox'"), e.getMessage());
   }
 
   @Test
@@ -232,10 +291,15 @@ class InProcessHostServicesTest {
           assertThrows(HostServiceException.class, () -> context.service("billing").callText("reject", "", TIMEOUT));
       assertEquals(Code.INTERNAL, rejected.code(), "only a HostServiceException's words reach the plugin");
       assertFalse(rejected.getMessage().contains("no such amount"), rejected.getMessage());
-      assertEquals(Code.INTERNAL,
-          assertThrows(HostServiceException.class, () -> context.service("billing").callText("crash", "", TIMEOUT)).code());
-      assertEquals("NOT_FOUND: the application registered no service 'absent'",
+      assertEquals("INTERNAL: service 'billing' failed on method 'crash' (the host's log has why)",
+          assertThrows(HostServiceException.class, () -> context.service("billing").callText("crash", "", TIMEOUT)).getMessage());
+      assertEquals("NOT_FOUND: the application registered no service 'absent' with this host",
           assertThrows(HostServiceException.class, () -> context.service("absent").callText("x", "", TIMEOUT)).getMessage());
+      assertEquals("INVALID_ARGUMENT: not a valid method name ([\\x21-\\x7e]{1,128})",
+          assertThrows(HostServiceException.class, () -> context.service("billing").callText("a method", "", TIMEOUT)).getMessage());
+      assertEquals(Code.INVALID_ARGUMENT,
+          assertThrows(HostServiceException.class, () -> context.service("absent").callText("", "", TIMEOUT)).code(),
+          "the method is checked before the service is looked up");
     }
   }
 

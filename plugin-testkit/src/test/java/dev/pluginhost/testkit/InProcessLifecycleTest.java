@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.Plugin;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginContext;
+import dev.pluginhost.testkit.internal.ApiOnlyClassLoader;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,6 +177,35 @@ class InProcessLifecycleTest {
   void builderOfAPathThatIsNoPlugin_failsToStartSayingWhy(@TempDir Path empty) {
     PluginStartException e = assertThrows(PluginStartException.class, () -> InProcessPlugin.builder(empty).start());
     assertTrue(e.getMessage().contains("is no plugin"), e.getMessage());
+  }
+
+  @Test
+  void builderOfAPath_whoseDescriptorAHostWouldRefuse_failsToStartInTheHostsWords(@TempDir Path directory) throws Exception {
+    Path classes = ToolboxClasses.writeTo(directory);
+    Files.writeString(classes.resolve("META-INF/plugin.properties"), "id=toolbox\nversion=1.0.0\napi=[2.0,3.0)\n");
+    PluginStartException e = assertThrows(PluginStartException.class, () -> InProcessPlugin.builder(classes).start());
+    assertTrue(e.getMessage().endsWith(
+        "cannot be loaded: plugin 'toolbox' needs plugin-api [2.0,3.0) but this host provides " + PluginApi.VERSION), e.getMessage());
+
+    Files.writeString(classes.resolve("META-INF/plugin.properties"), "id=toolbox\napi=[1.0,2.0)\n");
+    e = assertThrows(PluginStartException.class, () -> InProcessPlugin.builder(classes).start());
+    assertTrue(e.getMessage().endsWith("cannot be loaded: META-INF/plugin.properties has no 'version'"), e.getMessage());
+  }
+
+  @Test
+  void builderOfAClass_whoseDescriptorBesideItAHostWouldRefuse_failsToStartBeforeCreatingIt(@TempDir Path directory)
+      throws Exception {
+    Path classes = ToolboxClasses.writeTo(directory);
+    Files.writeString(classes.resolve("META-INF/plugin.properties"), "id=bad id\nversion=1.0.0\napi=[1.0,2.0)\n");
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {classes.toUri().toURL()}, new ApiOnlyClassLoader(Plugin.class.getClassLoader()))) {
+      @SuppressWarnings("unchecked")
+      Class<? extends Plugin> type = (Class<? extends Plugin>) loader.loadClass(ToolboxPlugin.class.getName());
+      PluginStartException e = assertThrows(PluginStartException.class, () -> InProcessPlugin.builder(type).start());
+      assertTrue(e.getMessage().startsWith("the descriptor beside dev.pluginhost.testkit.ToolboxPlugin (in " + classes), e.getMessage());
+      assertTrue(e.getMessage().endsWith("is not one a host takes: plugin id 'bad id' must be 1 to 64 letters, digits, '-' or '_',"
+          + " starting with a letter or digit"), e.getMessage());
+    }
   }
 
   @Test

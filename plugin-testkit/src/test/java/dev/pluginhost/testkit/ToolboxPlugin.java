@@ -3,6 +3,7 @@ package dev.pluginhost.testkit;
 import dev.pluginhost.plugin.api.CallCancelledException;
 import dev.pluginhost.plugin.api.FunctionOption;
 import dev.pluginhost.plugin.api.Plugin;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginContext;
 import java.time.Duration;
 import java.util.Locale;
@@ -24,6 +25,8 @@ public final class ToolboxPlugin implements Plugin {
   final CountDownLatch pipeSawCancel = new CountDownLatch(1);
   final CountDownLatch floodBeyondWindow = new CountDownLatch(1);
   final CountDownLatch releaseStuck = new CountDownLatch(1);
+  final CountDownLatch releaseIo = new CountDownLatch(1);
+  final CountDownLatch meeting = new CountDownLatch(2);
   final AtomicInteger floodSent = new AtomicInteger();
   final AtomicInteger cancelsSeen = new AtomicInteger();
   final AtomicInteger stops = new AtomicInteger();
@@ -51,6 +54,11 @@ public final class ToolboxPlugin implements Plugin {
     context.registerText("remainingMillis", (call, input) -> Long.toString(call.remaining().toMillis()));
     context.registerText("thread", (call, input) -> Thread.currentThread().getName());
     context.registerText("inlineThread", (call, input) -> Thread.currentThread().getName(), FunctionOption.NON_BLOCKING);
+    // NON_BLOCKING, so it runs on the runner's I/O thread, and uses the host service its input names.
+    context.registerText("nonBlockingUses", (call, service) -> use(context, service), FunctionOption.NON_BLOCKING);
+    // NON_BLOCKING, and blocks all the same until the test releases it (at most 30 s).
+    context.registerText(
+        "blockIo", (call, input) -> releaseIo.await(30, TimeUnit.SECONDS) ? "released" : "gave up", FunctionOption.NON_BLOCKING);
     context.registerText(
         "contextLoaderIsMine",
         (call, input) -> Boolean.toString(Thread.currentThread().getContextClassLoader() == ToolboxPlugin.class.getClassLoader()));
@@ -86,6 +94,11 @@ public final class ToolboxPlugin implements Plugin {
           }
           return "gave up";
         });
+    // Waits (at most 10 s) until a second call is inside it at the same time.
+    context.registerText("meet", (call, input) -> {
+      meeting.countDown();
+      return meeting.await(10, TimeUnit.SECONDS) ? "met" : "alone";
+    });
     context.registerText("remember", (call, input) -> {
       context.store().putText("last", input);
       return "ok";
@@ -96,6 +109,10 @@ public final class ToolboxPlugin implements Plugin {
       return "ok";
     });
     context.registerText("charge", (call, input) -> context.service("billing").callText("charge", input, Duration.ofSeconds(10)));
+    // Calls this plugin's own metadata function, which says who called it (needs the grant call:ID).
+    context.registerText(
+        "callMyself",
+        (call, input) -> context.plugins().callText(context.pluginId(), "metadata", PluginApi.CALLER_METADATA, Duration.ofSeconds(10)));
     context.registerText("squareElsewhere", (call, input) -> context.plugins().callText("squares", "square", input, Duration.ofSeconds(10)));
     context.registerStreaming(
         "shout",
@@ -146,6 +163,18 @@ public final class ToolboxPlugin implements Plugin {
             throw e;
           }
         });
+  }
+
+  private static String use(PluginContext context, String service) throws InterruptedException {
+    switch (service) {
+      case "kv" -> context.store().getText("k");
+      case "locks" -> context.locks().tryAcquire("l").ifPresent(lock -> lock.close());
+      case "call" -> context.plugins().callText("squares", "square", "2", Duration.ofSeconds(10));
+      case "service" -> context.service("billing").callText("charge", "1", Duration.ofSeconds(10));
+      case "log" -> context.log().info("from the I/O thread");
+      default -> throw new IllegalArgumentException("no host service '" + service + "'");
+    }
+    return "used " + service;
   }
 
   @Override

@@ -49,6 +49,16 @@ public final class Failures {
         null, null);
   }
 
+  /**
+   * What the caller of a call cut short before its function ended gets, whatever the function did
+   * after: DEADLINE_EXCEEDED once the deadline has passed (the host's own verdict, which does not
+   * wait for the function), otherwise FAILED_PRECONDITION, the kit having closed the plugin under
+   * it.
+   */
+  public static CallFailedException cutShort(String pluginId, LocalCallContext call) {
+    return call.deadlinePassed() ? deadlineExceeded(pluginId, call.function(), call.timeout()) : closed(pluginId, call.function());
+  }
+
   public static CallFailedException noSuchFunction(String pluginId, String function, FunctionRegistry functions) {
     return new CallFailedException(
         Code.UNIMPLEMENTED, pluginId, function,

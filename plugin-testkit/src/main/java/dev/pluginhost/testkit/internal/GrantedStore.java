@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** The store as the plugin sees it: null checks, then the grant {@code kv}, then the host's store. */
+/**
+ * The store as the plugin sees it: null checks, then the grant {@code kv}, then the refusal on the
+ * plugin's I/O thread (where the runner will not wait for the host), then the host's store.
+ */
 public final class GrantedStore implements KeyValueStore {
   private final MemoryStore store;
   private final GrantCheck grants;
@@ -19,6 +22,7 @@ public final class GrantedStore implements KeyValueStore {
   public Optional<byte[]> get(String key) {
     Objects.requireNonNull(key, "key");
     grants.require("kv");
+    IoThread.refuseToWait();
     return store.get(key);
   }
 
@@ -27,6 +31,7 @@ public final class GrantedStore implements KeyValueStore {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(key, "key");
     grants.require("kv");
+    IoThread.refuseToWait();
     store.put(key, value);
   }
 
@@ -34,6 +39,7 @@ public final class GrantedStore implements KeyValueStore {
   public boolean delete(String key) {
     Objects.requireNonNull(key, "key");
     grants.require("kv");
+    IoThread.refuseToWait();
     return store.delete(key);
   }
 
@@ -41,6 +47,7 @@ public final class GrantedStore implements KeyValueStore {
   public boolean compareAndSet(String key, byte[] expected, byte[] value) {
     Objects.requireNonNull(key, "key");
     grants.require("kv");
+    IoThread.refuseToWait();
     return store.compareAndSet(key, expected, value);
   }
 
@@ -48,6 +55,7 @@ public final class GrantedStore implements KeyValueStore {
   public List<String> keys(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     grants.require("kv");
+    IoThread.refuseToWait();
     return store.keys(prefix);
   }
 }

@@ -30,7 +30,7 @@ public final class HostInstall {
   /** The plugin at {@code path}, or a PluginStartException saying why it is none. */
   public static PluginSource open(Path path) throws IOException {
     try {
-      return PluginSource.open(path);
+      return PluginSource.open(path).checked();
     } catch (IllegalArgumentException e) {
       throw new PluginStartException("the plugin at " + path + " cannot be installed: " + e.getMessage(), e);
     }

@@ -14,6 +14,10 @@ import java.util.concurrent.ScheduledFuture;
  * The {@link CallContext} of one in-process call, with the runner's semantics: cancelled once the
  * caller cancels or the deadline passes (a timer fires it, as gRPC's does), listeners run once on
  * another thread, and never after the function returned normally.
+ *
+ * <p>{@link #isCancelled()} turns true by the clock at the deadline, which may be before the timer
+ * has fired; so whoever reports how a call ended asks {@link #cancelledBeforeFinish()}, not
+ * whether the timer ran.
  */
 public final class LocalCallContext implements CallContext {
   private final String function;
@@ -37,6 +41,24 @@ public final class LocalCallContext implements CallContext {
     this.deadline = Instant.now().plusNanos(nanos);
     this.metadata = Map.copyOf(metadata);
     this.listenerExecutor = listenerExecutor;
+  }
+
+  private LocalCallContext(
+      String function, Duration timeout, long deadlineNanos, Instant deadline, Map<String, String> metadata, Executor listenerExecutor) {
+    this.function = function;
+    this.timeout = timeout;
+    this.deadlineNanos = deadlineNanos;
+    this.deadline = deadline;
+    this.metadata = metadata;
+    this.listenerExecutor = listenerExecutor;
+  }
+
+  /**
+   * Another call of the same function with this one's deadline and metadata, not cancelled and not
+   * armed: the next chunk of the same map.
+   */
+  public LocalCallContext sibling() {
+    return new LocalCallContext(function, timeout, deadlineNanos, deadline, metadata, listenerExecutor);
   }
 
   /** Starts the deadline's timer; {@link #finish()} stops it. */

@@ -46,8 +46,16 @@ public final class LocalPipe implements CallerPipe {
     return pluginEnd;
   }
 
-  /** The function returned normally: the test reads what is left, then null. */
+  /**
+   * The function returned: the test reads what is left, then null; or, if the call was cut short
+   * before (cancelled, or past its deadline by the clock though its timer has not fired yet), the
+   * verdict the host gives then.
+   */
   public void functionReturned() {
+    if (call.cancelledBeforeFinish()) {
+      endWith(Failures.cutShort(pluginId, call));
+      return;
+    }
     lock.lock();
     try {
       returned = true;
@@ -57,18 +65,19 @@ public final class LocalPipe implements CallerPipe {
     }
   }
 
-  /** The function threw: the test reads what is left, then this failure (unless it ended first). */
+  /**
+   * The function threw, or there is none: the test reads what is left, then this failure (unless
+   * the pipe ended first); if the call was cut short before the function ended, the host's verdict
+   * then instead, as what a function throws once cancelled is no answer.
+   */
   public void functionFailed(CallFailedException error) {
-    endWith(error);
+    endWith(call.cancelledBeforeFinish() ? Failures.cutShort(pluginId, call) : error);
   }
 
   private void onCancelled() {
     // The test's cancel() and an interrupt set their own failure first; what is left is the
     // deadline's timer, or the kit closing the plugin under the call.
-    endWith(
-        call.deadlinePassed()
-            ? Failures.deadlineExceeded(pluginId, call.function(), call.timeout())
-            : Failures.closed(pluginId, call.function()));
+    endWith(Failures.cutShort(pluginId, call));
   }
 
   private void endWith(CallFailedException error) {

@@ -2,6 +2,7 @@ package dev.pluginhost.testkit.internal;
 
 import dev.pluginhost.plugin.api.CallResult;
 import dev.pluginhost.plugin.api.HostServiceException;
+import dev.pluginhost.plugin.api.PluginApi;
 import dev.pluginhost.plugin.api.PluginCalls;
 import dev.pluginhost.testkit.CallFailedException;
 import dev.pluginhost.testkit.MapOutcome;
@@ -11,19 +12,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
- * Calls of an in-process plugin to the other plugins of its test: the grant {@code call:ID} first,
- * NOT_FOUND for a plugin the test did not provide, and otherwise the code and description the
- * other plugin's own callers get.
+ * Calls of an in-process plugin to the other plugins of its test, and to itself: the grant {@code
+ * call:ID} first, the runner's refusal on the plugin's I/O thread, NOT_FOUND for a plugin the test
+ * did not provide, and otherwise the code and description the other plugin's own callers get. As
+ * the host does, each call carries the caller's id under {@link PluginApi#CALLER_METADATA}, and a
+ * plugin granted {@code call:} its own id calls itself.
  */
 public final class LocalPluginCalls implements PluginCalls {
+  private final String callerId;
   private final GrantCheck grants;
   private final Map<String, PluginUnderTest> others;
+  private final LocalCalls self;
+  private final Map<String, String> callerMetadata;
 
-  public LocalPluginCalls(GrantCheck grants, Map<String, PluginUnderTest> others) {
+  /**
+   * @param callerId the calling plugin's id
+   * @param self the calling plugin's own calls, for a call to {@code callerId}
+   */
+  public LocalPluginCalls(String callerId, GrantCheck grants, Map<String, PluginUnderTest> others, LocalCalls self) {
+    this.callerId = callerId;
     this.grants = grants;
     this.others = Map.copyOf(others);
+    this.self = self;
+    this.callerMetadata = Map.of(PluginApi.CALLER_METADATA, callerId);
   }
 
   @Override
@@ -32,9 +46,11 @@ public final class LocalPluginCalls implements PluginCalls {
     Objects.requireNonNull(function, "function");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(timeout, "timeout");
-    PluginUnderTest other = other(pluginId);
+    IoThread.refuseToWait();
     try {
-      return other.call(function, input, positive(timeout));
+      return pluginId.equals(callerId)
+          ? self.call(function, input, positive(timeout), callerMetadata)
+          : other(pluginId).call(function, input, positive(timeout), callerMetadata);
     } catch (CallFailedException e) {
       throw rethrow(e);
     }
@@ -47,10 +63,13 @@ public final class LocalPluginCalls implements PluginCalls {
     Objects.requireNonNull(function, "function");
     inputs.forEach(input -> Objects.requireNonNull(input, "input"));
     Objects.requireNonNull(timeout, "timeout");
-    PluginUnderTest other = other(pluginId);
+    IoThread.refuseToWait();
     List<MapOutcome> outcomes;
     try {
-      outcomes = other.map(function, inputs, positive(timeout));
+      outcomes =
+          pluginId.equals(callerId)
+              ? self.map(function, inputs, positive(timeout), callerMetadata)
+              : other(pluginId).map(function, inputs, positive(timeout), callerMetadata);
     } catch (CallFailedException e) {
       throw rethrow(e);
     }
@@ -68,12 +87,14 @@ public final class LocalPluginCalls implements PluginCalls {
   }
 
   private PluginUnderTest other(String pluginId) {
+    HostNames.check(pluginId, HostNames.NAME, "plugin");
     PluginUnderTest other = others.get(pluginId);
     if (other == null) {
+      TreeSet<String> known = new TreeSet<>(others.keySet());
+      known.add(callerId);
       throw new HostServiceException(
           HostServiceException.Code.NOT_FOUND,
-          "no plugin '" + pluginId + "' in this host; it has: "
-              + (others.isEmpty() ? "(none)" : String.join(", ", new java.util.TreeSet<>(others.keySet()))));
+          "no plugin '" + pluginId + "' on this host; it has: " + String.join(", ", known));
     }
     return other;
   }

@@ -62,6 +62,7 @@ public final class LocalPluginRun {
   private Path dataDirectory;
   private boolean ownsDataDirectory;
   private ExecutorService executor;
+  private ExecutorService ioThread;
   private final FunctionRegistry functions = new FunctionRegistry();
   private LocalCalls calls;
   private MemoryStore store;
@@ -78,7 +79,8 @@ public final class LocalPluginRun {
    * hook returns.
    *
    * @throws PluginStartException if the plugin cannot be loaded, or its start hook threw or
-   *     overran; nothing is left running then
+   *     overran; everything set up is released then, and an overrunning hook's thread interrupted
+   *     (a hook that ignores that runs on until it returns)
    * @throws IllegalArgumentException if a seeded store entry breaks the store's limits
    */
   public static LocalPluginRun start(Settings settings, String defaultId, String defaultVersion) {
@@ -103,7 +105,7 @@ public final class LocalPluginRun {
       PluginSource opened;
       IsolatedPlugin isolated;
       try {
-        opened = PluginSource.open(settings.source());
+        opened = PluginSource.open(settings.source()).checked();
         isolated = IsolatedPlugin.open(opened, settings.libraries());
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new PluginStartException("the plugin at " + settings.source() + " cannot be loaded: " + e.getMessage(), e);
@@ -113,9 +115,21 @@ public final class LocalPluginRun {
       pluginLoader = isolated.loader();
       descriptor = Optional.of(opened);
     } else {
-      plugin = settings.instance() != null ? settings.instance() : instantiate(settings.type());
+      Class<? extends Plugin> type = settings.instance() != null ? settings.instance().getClass() : settings.type();
+      descriptor = Descriptors.near(type);
+      if (descriptor.isPresent()) {
+        try {
+          descriptor.get().checked();
+        } catch (IllegalArgumentException e) {
+          // The plugin's own descriptor, from its target/classes or jar: a host would refuse it.
+          throw new PluginStartException(
+              "the descriptor beside " + type.getName() + " (in " + descriptor.get().path() + ") is not one a host"
+                  + " takes: " + e.getMessage(),
+              e);
+        }
+      }
+      plugin = settings.instance() != null ? settings.instance() : instantiate(type);
       pluginLoader = plugin.getClass().getClassLoader();
-      descriptor = Descriptors.near(plugin.getClass());
     }
     id = settings.id() != null ? settings.id() : descriptor.map(PluginSource::id).orElse(defaultId);
     version = settings.version() != null ? settings.version() : descriptor.map(PluginSource::version).orElse(defaultVersion);
@@ -139,7 +153,8 @@ public final class LocalPluginRun {
       ownsDataDirectory = true;
     }
     executor = Executors.newCachedThreadPool(threads(id));
-    calls = new LocalCalls(id, functions, executor, pluginLoader, settings.maxMessageBytes());
+    ioThread = IoThread.start(id);
+    calls = new LocalCalls(id, functions, executor, ioThread, pluginLoader, settings.maxMessageBytes());
     store = seededStore();
     PrintStream diagnostics = System.err;
     GrantCheck grants = new GrantCheck(id, settings.grants());
@@ -147,7 +162,7 @@ public final class LocalPluginRun {
     context =
         new LocalPluginContext(
             id, version, settings.config(), dataDirectory, functions, grants, log, store,
-            new LocalPluginCalls(grants, startOthers()), settings.services(), executor, diagnostics);
+            new LocalPluginCalls(id, grants, startOthers(), calls), settings.services(), executor, diagnostics);
   }
 
   private MemoryStore seededStore() {
@@ -164,6 +179,12 @@ public final class LocalPluginRun {
   }
 
   private Map<String, PluginUnderTest> startOthers() {
+    if (settings.others().containsKey(id)) {
+      throw new PluginStartException(
+          "another plugin was given this plugin's own id '" + id + "'; a host holds one plugin per id (the plugin"
+              + " calls itself with the grant call:" + id + ")",
+          null);
+    }
     Map<String, PluginUnderTest> reachable = new LinkedHashMap<>();
     settings.others().forEach(
         (otherId, other) -> {
@@ -255,6 +276,7 @@ public final class LocalPluginRun {
       if (!calls.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
         calls.cancelAll();
         executor.shutdownNow();
+        ioThread.shutdownNow();
         if (!calls.awaitIdle(Duration.ofSeconds(1))) {
           problems.add(
               "calls to " + calls.runningFunctions() + " were still running after the " + Deadlines.millis(grace)
@@ -278,6 +300,9 @@ public final class LocalPluginRun {
     List<String> problems = new ArrayList<>();
     if (executor != null) {
       executor.shutdownNow();
+    }
+    if (ioThread != null) {
+      ioThread.shutdownNow();
     }
     for (PluginUnderTest other : ownedOthers) {
       try {

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A service of the test's, as an in-process plugin reaches it: the grant {@code service:NAME}
- * first, NOT_FOUND for a service the test did not register, the handler run on a kit thread
- * within the plugin's timeout, and its failures passed on as the host passes them.
+ * first (the runner's check), the runner's refusal on the plugin's I/O thread, then the host's
+ * checks in its order and words (INVALID_ARGUMENT for a malformed service or method name,
+ * NOT_FOUND for a service the test did not register), the handler run on a kit thread within the
+ * plugin's timeout, and its failures passed on as the host passes them.
  */
 public final class LocalServiceClient implements ServiceClient {
   private final String name;
@@ -47,9 +49,13 @@ public final class LocalServiceClient implements ServiceClient {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(timeout, "timeout");
+    IoThread.refuseToWait();
+    // The host's checks, in its order, after the runner's grant check above.
+    HostNames.check(name, HostNames.NAME, "service");
+    HostNames.check(method, HostNames.METHOD, "method");
     TestService service = services.get(name);
     if (service == null) {
-      throw new HostServiceException(Code.NOT_FOUND, "the application registered no service '" + name + "'");
+      throw new HostServiceException(Code.NOT_FOUND, "the application registered no service '" + name + "' with this host");
     }
     byte[] copy = request.clone();
     Future<byte[]> answer;
@@ -88,6 +94,7 @@ public final class LocalServiceClient implements ServiceClient {
       diagnostics.println("pluginhost-testkit: service '" + name + "' failed on " + method + ": " + thrown);
       thrown.printStackTrace(diagnostics);
     }
-    return new HostServiceException(Code.INTERNAL, "service '" + name + "' failed");
+    return new HostServiceException(
+        Code.INTERNAL, "service '" + name + "' failed on method '" + method + "' (the host's log has why)");
   }
 }

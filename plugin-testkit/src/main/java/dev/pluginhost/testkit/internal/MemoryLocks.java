@@ -15,7 +15,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An in-process plugin's named locks, with the host's semantics: one holder at a time, first come
  * first served, not reentrant (a second acquire by the same thread waits like any other), released
  * from any thread, names of 1 to 256 characters. A fair {@link Semaphore} of one permit per name
- * is all of that. The grant {@code locks} is checked first.
+ * is all of that. The grant {@code locks} is checked first; then, on the plugin's I/O thread,
+ * acquiring is refused as the runner refuses it there. Releasing never waits, and works anywhere.
+ *
+ * <p>One difference from the host: releasing here frees the lock before {@code close()} returns,
+ * so a {@code tryAcquire} right after it succeeds. The runner's {@code close()} only ends the call
+ * that holds the lock and returns; the host frees the lock when it hears of that, a moment later,
+ * so a {@code tryAcquire} right after it may still find the lock taken. Code that relies on the
+ * lock being free at once passes here and fails now and then under a host.
  */
 public final class MemoryLocks implements Locks {
   public static final int MAX_NAME_LENGTH = 256;
@@ -32,6 +39,7 @@ public final class MemoryLocks implements Locks {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(timeout, "timeout");
     grants.require("locks");
+    IoThread.refuseToWait();
     Semaphore lock = lock(name);
     boolean acquired;
     try {
@@ -50,6 +58,7 @@ public final class MemoryLocks implements Locks {
   public Optional<HeldLock> tryAcquire(String name) {
     Objects.requireNonNull(name, "name");
     grants.require("locks");
+    IoThread.refuseToWait();
     Semaphore lock = lock(name);
     // A lock someone waits for is not free now, even at the instant its holder let go.
     boolean acquired = !lock.hasQueuedThreads() && lock.tryAcquire();

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -16,7 +17,7 @@ import java.util.zip.ZipFile;
  * Where a plugin's code is, in one of the three forms a test has at hand: a built plugin jar, a
  * plugin folder (one plugin jar and a {@code lib/} of jars, as the host takes it), or a directory
  * of compiled classes with its {@code META-INF} (such as {@code target/classes}). Reads the
- * descriptor; runs no plugin code.
+ * descriptor, and {@link #checked()} checks it as the host does; runs no plugin code.
  */
 public final class PluginSource {
   /** Which of the three forms. */
@@ -26,8 +27,11 @@ public final class PluginSource {
   private final Kind kind;
   private final Path pluginJarOrClasses;
   private final List<Path> libraries;
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
   private final String id;
   private final String version;
+  private final String api;
 
   private PluginSource(Path path, Kind kind, Path pluginJarOrClasses, List<Path> libraries, Properties descriptor) {
     this.path = path;
@@ -36,15 +40,14 @@ public final class PluginSource {
     this.libraries = List.copyOf(libraries);
     this.id = descriptor.getProperty("id", "").trim();
     this.version = descriptor.getProperty("version", "").trim();
-    if (id.isEmpty()) {
-      throw new IllegalArgumentException(path + ": " + PluginApi.DESCRIPTOR_PATH + " has no 'id'");
-    }
+    this.api = descriptor.getProperty("api", "").trim();
   }
 
   /**
    * Reads the plugin at {@code path}.
    *
-   * @throws IllegalArgumentException if it is none of the three forms, or has no usable descriptor
+   * @throws IllegalArgumentException if it is none of the three forms (whether its descriptor is one
+   *     the host takes, {@link #checked()} says)
    * @throws IOException if it cannot be read
    */
   public static PluginSource open(Path path) throws IOException {
@@ -115,6 +118,38 @@ public final class PluginSource {
 
   public String id() {
     return id;
+  }
+
+  /**
+   * Checks the descriptor as the host's catalog does before it runs anything, with its words: an id
+   * of 1 to 64 letters, digits, '-' or '_' starting with a letter or digit, a version, and an
+   * {@code api} range that holds this plugin API's version. These checks mirror the host's {@code
+   * PluginCatalog.read} and are kept in step with it by hand, as the in-process mode loads no host
+   * class.
+   *
+   * @return this
+   * @throws IllegalArgumentException saying what the host would refuse
+   */
+  public PluginSource checked() {
+    if (id.isEmpty()) {
+      throw new IllegalArgumentException(PluginApi.DESCRIPTOR_PATH + " has no 'id'");
+    }
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "plugin id '" + id + "' must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit");
+    }
+    if (version.isEmpty()) {
+      throw new IllegalArgumentException(PluginApi.DESCRIPTOR_PATH + " has no 'version'");
+    }
+    if (api.isEmpty()) {
+      throw new IllegalArgumentException(PluginApi.DESCRIPTOR_PATH + " has no 'api'");
+    }
+    VersionRange range = VersionRange.parse(api);
+    if (!range.contains(PluginApi.VERSION)) {
+      throw new IllegalArgumentException(
+          "plugin '" + id + "' needs plugin-api " + range + " but this host provides " + PluginApi.VERSION);
+    }
+    return this;
   }
 
   public String version() {
