@@ -180,7 +180,7 @@ class LoaderTest {
       List<String> urls =
           List.of(
               server.url("/small"), server.url("/missing"), server.url("/big"),
-              LoopbackWebServer.refusedUrl(), "ftp://example.org/file", server.url("/small"));
+              server.refusedUrl(), "ftp://example.org/file", server.url("/small"));
       List<byte[]> inputs = new ArrayList<>();
       urls.forEach(url -> inputs.add(url.getBytes(StandardCharsets.UTF_8)));
 

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +26,8 @@ final class LoopbackWebServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final CountDownLatch closing = new CountDownLatch(1);
+  /** Sockets that keep the ports of {@link #refusedUrl()} bound, closed with the server. */
+  private final List<Socket> portHolders = new CopyOnWriteArrayList<>();
 
   private LoopbackWebServer(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -50,14 +54,20 @@ final class LoopbackWebServer implements AutoCloseable {
   }
 
   /**
-   * A URL on 127.0.0.1 where nothing listens: a port that was free a moment ago, so a connection
-   * is refused (unless another process took that very port since, which this machine's tests
-   * do not do on purpose).
+   * A URL on 127.0.0.1 where nothing listens, so a connection is refused. A socket of this server
+   * stays bound to the port without listening until the server closes: no other process can take
+   * the port meanwhile (it has no SO_REUSEADDR, so not even a server that sets it can bind there).
    */
-  static String refusedUrl() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return "http://127.0.0.1:" + socket.getLocalPort() + "/";
+  String refusedUrl() throws IOException {
+    Socket holder = new Socket();
+    try {
+      holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    } catch (IOException e) {
+      holder.close();
+      throw e;
     }
+    portHolders.add(holder);
+    return "http://127.0.0.1:" + holder.getLocalPort() + "/";
   }
 
   /** {@code n} bytes that are the same on every run (a seeded random), so a digest can be compared. */
@@ -138,5 +148,12 @@ final class LoopbackWebServer implements AutoCloseable {
     closing.countDown();
     server.stop(0);
     executor.shutdownNow();
+    for (Socket holder : portHolders) {
+      try {
+        holder.close();
+      } catch (IOException e) {
+        // Nothing was sent on it; the port is free either way.
+      }
+    }
   }
 }

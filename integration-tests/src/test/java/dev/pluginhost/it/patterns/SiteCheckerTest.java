@@ -64,7 +64,7 @@ class SiteCheckerTest {
       for (int i = 1; i <= 8; i++) {
         urls.add(server.url("/page/" + i));
       }
-      String refused = LoopbackWebServer.refusedUrl();
+      String refused = server.refusedUrl();
       urls.addAll(List.of(server.url("/missing"), server.url("/broken"), refused, "not a url"));
       PluginHandle checker = running.plugin("site-checker");
       List<byte[]> inputs = new ArrayList<>();
