@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.MapResult;
@@ -24,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,8 @@ class SiteCheckerTest {
   private static final Pattern ANSWER = Pattern.compile("(\\d{3}) \\(pid (\\d+-[0-9a-f]{6})\\)");
   /** How long the plugin waits for an answer; the stalled URLs never answer within it. */
   private static final String CHECK_TIMEOUT_MS = "5000";
+  /** A deadline for one check, and for the test's waits on what the check does. */
+  private static final Duration CALL = Duration.ofSeconds(20);
 
   @TempDir Path tempDir;
 
@@ -133,6 +138,77 @@ class SiteCheckerTest {
       // 127.0.0.1 inside the sandbox is the plugin's own loopback, where nothing listens.
       assertFailed(error, Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
       assertEquals("java.net.ConnectException", error.remoteExceptionClass().orElseThrow());
+    }
+  }
+
+  @Test
+  void check_aBodyThatNeverEndsOrStallsAfterTheHeaders_answersTheStatusAtOnce_andHangsUp() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running =
+            RunningHost.start(
+                tempDir,
+                b -> b.plugin("site-checker", s -> s.grant(Grants.NETWORK).config("timeout-ms", CHECK_TIMEOUT_MS)),
+                "site-checker")) {
+      PluginHandle checker = running.plugin("site-checker");
+      CompletableFuture<Long> endlessClientGone = server.endless("/endless");
+      LoopbackWebServer.Stall stalled = server.headersThenStall(10);
+
+      // A check that read the body would still be reading either one when the call's deadline
+      // passed: the caller would get DEADLINE_EXCEEDED, and the plugin a call that never ends.
+      answered(server.url("/endless") + " is " + checker.callText("check", server.url("/endless"), CALL), server.url("/endless"), "200");
+      answered(stalled.url() + " is " + checker.callText("check", stalled.url(), CALL), stalled.url(), "200");
+
+      // Neither connection is left open: the servers see the checker hang up.
+      endlessClientGone.get(CALL.toMillis(), TimeUnit.MILLISECONDS);
+      stalled.awaitClientsGone(CALL);
+      assertTrue(checker.deaths().isEmpty(), checker.deaths().toString());
+    }
+  }
+
+  @Test
+  void check_aServerThatNeverAnswers_failsAfterTimeoutMs_andHangsUp() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running =
+            RunningHost.start(
+                tempDir,
+                b -> b.plugin("site-checker", s -> s.grant(Grants.NETWORK).config("timeout-ms", CHECK_TIMEOUT_MS)),
+                "site-checker")) {
+      LoopbackWebServer.Stall silent = server.silent();
+
+      PluginCallException error =
+          assertThrows(PluginCallException.class, () -> running.plugin("site-checker").callText("check", silent.url(), CALL));
+
+      assertFailed(error, Status.Code.UNKNOWN, "java.net.http.HttpTimeoutException: no answer within " + CHECK_TIMEOUT_MS + " ms");
+      silent.awaitClientsGone(CALL);
+    }
+  }
+
+  @Test
+  void check_cancelledByItsCallerWhileTheServerSaysNothing_hangsUpAtOnce_notAtItsTimeout() throws Exception {
+    // The check would wait 50 s for an answer; the test waits 20 s at most for it to hang up.
+    Duration longerThanTheTest = Duration.ofSeconds(50);
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running =
+            RunningHost.start(
+                tempDir,
+                b ->
+                    b.plugin(
+                        "site-checker",
+                        s -> s.grant(Grants.NETWORK).config("timeout-ms", Long.toString(longerThanTheTest.toMillis()))),
+                "site-checker")) {
+      PluginHandle checker = running.plugin("site-checker");
+      LoopbackWebServer.Stall silent = server.silent();
+      ListenableFuture<byte[]> check =
+          checker.callAsync("check", silent.url().getBytes(StandardCharsets.UTF_8), longerThanTheTest.plusSeconds(5));
+      silent.awaitRequest(CALL);
+
+      check.cancel(true);
+
+      silent.awaitClientsGone(CALL);
+      // The process is none the worse for it.
+      server.ok("/", "up".getBytes(StandardCharsets.UTF_8));
+      answered(server.url("/") + " is " + checker.callText("check", server.url("/"), CALL), server.url("/"), "200");
+      assertTrue(checker.deaths().isEmpty(), checker.deaths().toString());
     }
   }
 
