@@ -24,8 +24,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * An HTTP server on 127.0.0.1 for the pattern tests (the JDK's own, on a port of its choosing),
- * serving what each test registers: bodies, error statuses, answers that never come in time, and
- * an endless body that reports when its client went away. Handlers run on threads of their own,
+ * serving what each test registers: bodies, error statuses, answers the test holds back until it
+ * releases them, and an endless body that reports when its client went away. Handlers run on threads of their own,
  * so a stalled one never holds up the rest. Beside it: {@linkplain Stall stalls}, sockets served
  * by hand that tell when a client waiting on them hangs up, and {@linkplain #refusedUrl() ports
  * that refuse}. Close it last: it releases what is still stalled.
@@ -37,6 +37,7 @@ final class LoopbackWebServer implements AutoCloseable {
   /** Sockets that keep the ports of {@link #refusedUrl()} bound, closed with the server. */
   private final List<Socket> portHolders = new CopyOnWriteArrayList<>();
   private final List<Stall> stalls = new CopyOnWriteArrayList<>();
+  private final List<Held> helds = new CopyOnWriteArrayList<>();
 
   private LoopbackWebServer(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -98,19 +99,48 @@ final class LoopbackWebServer implements AutoCloseable {
     return this;
   }
 
-  /** Answers nothing until this server closes: longer than any client's timeout in the tests. */
-  LoopbackWebServer stalled(String path) {
+  /**
+   * Holds every request to {@code path} until the test {@linkplain Held#release() releases} it (or
+   * this server closes), then answers 200 with {@code body}; once released, answers at once.
+   */
+  Held held(String path, byte[] body) {
+    Held held = new Held();
+    helds.add(held);
+    if (closing.getCount() == 0) {
+      held.release();
+    }
     server.createContext(
         path,
         exchange -> {
+          held.arrived.countDown();
           try {
-            closing.await(5, TimeUnit.MINUTES);
+            held.released.await(5, TimeUnit.MINUTES);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          answer(exchange, 200, "late".getBytes());
+          answer(exchange, 200, body);
         });
-    return this;
+    return held;
+  }
+
+  /** A path whose answers wait for the test: see {@link #held}. */
+  static final class Held {
+    private final CountDownLatch arrived = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    private Held() {}
+
+    /** Waits until a request has come: its client now waits on this server. */
+    void awaitRequest(Duration within) throws InterruptedException {
+      if (!arrived.await(within.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new AssertionError("no request came within " + within.toMillis() + " ms");
+      }
+    }
+
+    /** Answers the requests held so far, and every later one at once. */
+    void release() {
+      released.countDown();
+    }
   }
 
   /**
@@ -309,6 +339,7 @@ final class LoopbackWebServer implements AutoCloseable {
   @Override
   public void close() {
     closing.countDown();
+    helds.forEach(Held::release);
     server.stop(0);
     executor.shutdownNow();
     stalls.forEach(Stall::close);
