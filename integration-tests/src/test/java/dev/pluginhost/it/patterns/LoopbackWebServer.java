@@ -112,7 +112,7 @@ final class LoopbackWebServer implements AutoCloseable {
     server.createContext(
         path,
         exchange -> {
-          held.arrived.countDown();
+          held.arrived();
           try {
             held.released.await(5, TimeUnit.MINUTES);
           } catch (InterruptedException e) {
@@ -125,15 +125,30 @@ final class LoopbackWebServer implements AutoCloseable {
 
   /** A path whose answers wait for the test: see {@link #held}. */
   static final class Held {
-    private final CountDownLatch arrived = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private int requests;
 
     private Held() {}
 
+    private synchronized void arrived() {
+      requests++;
+      notifyAll();
+    }
+
     /** Waits until a request has come: its client now waits on this server. */
     void awaitRequest(Duration within) throws InterruptedException {
-      if (!arrived.await(within.toNanos(), TimeUnit.NANOSECONDS)) {
-        throw new AssertionError("no request came within " + within.toMillis() + " ms");
+      awaitRequests(1, within);
+    }
+
+    /** Waits until {@code count} requests have come, held or answered. */
+    synchronized void awaitRequests(int count, Duration within) throws InterruptedException {
+      long deadline = System.nanoTime() + within.toNanos();
+      while (requests < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError(requests + " of " + count + " requests came within " + within.toMillis() + " ms");
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
     }
 

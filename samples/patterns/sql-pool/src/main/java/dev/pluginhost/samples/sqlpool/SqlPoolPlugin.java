@@ -1,5 +1,6 @@
 package dev.pluginhost.samples.sqlpool;
 
+import dev.pluginhost.plugin.api.CallCancelledException;
 import dev.pluginhost.plugin.api.CallContext;
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.PluginContext;
@@ -11,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * multiprocessing's {@code Pool(initializer=...)} with a database. In Python:
@@ -55,6 +59,8 @@ public final class SqlPoolPlugin implements Plugin {
 
   /** This process's connection: the initializer's global. Used by one statement at a time. */
   private Connection connection;
+  /** Whose turn it is on {@link #connection}. */
+  private final ReentrantLock turn = new ReentrantLock();
 
   @Override
   public void start(PluginContext context) throws Exception {
@@ -85,14 +91,27 @@ public final class SqlPoolPlugin implements Plugin {
    * column labels and one line per row (values separated by {@code " | "}), or for anything else
    * {@code updated N}.
    */
-  private String execute(CallContext call, String sql) throws SQLException {
+  private String execute(CallContext call, String sql) throws SQLException, InterruptedException {
     // A Python worker runs one task at a time; a process here serves several calls at once
-    // (maxConcurrentCallsPerProcess), so calls take turns on the one connection. Give the plugin
-    // maxConcurrentCallsPerProcess(1) and they never wait here.
-    synchronized (this) {
+    // (maxConcurrentCallsPerProcess), so calls take turns on the one connection, each waiting no
+    // longer than its caller does: a call that waited on past its deadline would be killed with
+    // its process as hung. Give the plugin maxConcurrentCallsPerProcess(1) and none waits here.
+    if (!turn.tryLock(call.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new CallCancelledException("the call's deadline passed while it waited for this process's connection");
+    }
+    try {
+      // Its caller may have given up while it waited: then it must not run at all (an UPDATE
+      // applied after the caller was told it failed).
+      if (call.isCancelled()) {
+        throw new CallCancelledException("the call was cancelled while it waited for this process's connection");
+      }
       try (Statement statement = connection.createStatement()) {
-        // Stop when the caller stops waiting, rather than run on past its deadline.
-        statement.setQueryTimeout((int) Math.max(1, call.remaining().toSeconds()));
+        // Stop the statement in the database when the caller stops waiting (it cancels, or its
+        // deadline passes), rather than let it run on with the connection. The query timeout is
+        // the database's own backstop, in whole seconds rounded up: it also stops a statement
+        // whose cancel came before it began to execute, which a driver may ignore.
+        call.onCancel(() -> cancelQuietly(statement));
+        statement.setQueryTimeout(wholeSecondsUpTo(call.remaining()));
         List<String> lines = new ArrayList<>();
         lines.add("pid " + PID);
         if (statement.execute(sql)) {
@@ -116,6 +135,9 @@ public final class SqlPoolPlugin implements Plugin {
         }
         return String.join("\n", lines);
       } catch (SQLException e) {
+        if (call.isCancelled()) {
+          throw new CallCancelledException("the statement was stopped: its call was cancelled (" + e.getMessage() + ")");
+        }
         // SQL states of class 42 (syntax error, no such table or column), 22 (bad data) and 23
         // (constraint violated) mean the statement is wrong: INVALID_ARGUMENT for the caller.
         // Anything else (the connection broke) is the plugin's failure: UNKNOWN.
@@ -125,6 +147,26 @@ public final class SqlPoolPlugin implements Plugin {
         }
         throw e;
       }
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * A JDBC query timeout for {@code remaining}: whole seconds rounded up, so never shorter than the
+   * time left, and at least 1 (0 would mean none).
+   */
+  private static int wholeSecondsUpTo(Duration remaining) {
+    long millis = Math.max(1, remaining.toMillis());
+    return (int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000);
+  }
+
+  /** Stops a statement running in the database; one that has ended already is left as it is. */
+  private static void cancelQuietly(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException e) {
+      // Closed already: it ran to its end, so there is nothing to stop.
     }
   }
 
@@ -144,8 +186,11 @@ public final class SqlPoolPlugin implements Plugin {
 
   @Override
   public void stop() throws SQLException {
-    synchronized (this) {
+    turn.lock();
+    try {
       connection.close();
+    } finally {
+      turn.unlock();
     }
   }
 }
