@@ -66,18 +66,29 @@ public final class SqlPoolPlugin implements Plugin {
   public void start(PluginContext context) throws Exception {
     // DriverManager finds H2 through its META-INF/services entry in lib/h2-*.jar: the runner makes
     // the plugin's class loader the thread's context class loader for start and for every call.
-    connection =
+    Connection opened =
         DriverManager.getConnection(
             context.requireConfig("jdbc-url"),
             context.config().getOrDefault("user", "sa"),
             context.config().getOrDefault("password", ""));
-    try (Statement statement = connection.createStatement()) {
+    try (Statement statement = opened.createStatement()) {
       for (String sql : context.config().getOrDefault("init-sql", "").split(";")) {
         if (!sql.isBlank()) {
           statement.execute(sql);
         }
       }
+    } catch (SQLException | RuntimeException e) {
+      // A start that fails leaves no plugin to close the connection in stop(): close it here, or a
+      // database server keeps the session (and an in-memory database its data) for as long as the
+      // JVM lives.
+      try {
+        opened.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
+    connection = opened;
     context.logger().log(System.Logger.Level.INFO, "pid " + PID + " connected to " + connection.getMetaData().getURL());
 
     context.registerText("execute", this::execute);
