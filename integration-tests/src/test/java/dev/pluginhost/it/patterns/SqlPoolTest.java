@@ -162,6 +162,25 @@ class SqlPoolTest {
   }
 
   @Test
+  void aQueryListsAtMostMaxRowsRows_andSaysWhenThereWereMore() throws Exception {
+    try (RunningHost running = startPool(1, s -> s.config("max-rows", "100"))) {
+      PluginHandle pool = running.plugin("sql-pool");
+      List<String> hundred = new ArrayList<>(List.of("X"));
+      for (int x = 1; x <= 100; x++) {
+        hundred.add(Integer.toString(x));
+      }
+
+      List<String> exactly = rows(pool.callText("execute", "SELECT X FROM SYSTEM_RANGE(1, 100)", TIMEOUT));
+      List<String> more = rows(pool.callText("execute", "SELECT X FROM SYSTEM_RANGE(1, 5000)", TIMEOUT));
+
+      assertEquals(hundred, exactly);
+      List<String> cut = new ArrayList<>(hundred);
+      cut.add("(more rows; only the first 100 are listed: max-rows)");
+      assertEquals(cut, more);
+    }
+  }
+
+  @Test
   void aCallWhoseDeadlinePassesWhileItWaitsForTheConnection_givesUpThen_andItsStatementNeverRuns() throws Exception {
     try (LoopbackWebServer server = LoopbackWebServer.start();
         // Two calls at once in one process: the second waits in the plugin for the connection.

@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Configuration: {@code jdbc-url} (required), {@code user} and {@code password} (default
  * {@code sa} and empty), {@code init-sql} (statements separated by {@code ;}, run once per
- * process; none by default).
+ * process; none by default), {@code max-rows} (how many rows of a query's answer to send, default
+ * 1000).
  */
 public final class SqlPoolPlugin implements Plugin {
   /**
@@ -61,9 +62,20 @@ public final class SqlPoolPlugin implements Plugin {
   private Connection connection;
   /** Whose turn it is on {@link #connection}. */
   private final ReentrantLock turn = new ReentrantLock();
+  /** The most rows a query's answer lists. */
+  private int maxRows;
 
   @Override
   public void start(PluginContext context) throws Exception {
+    String rows = context.config().getOrDefault("max-rows", "1000");
+    try {
+      maxRows = Integer.parseInt(rows);
+    } catch (NumberFormatException e) {
+      maxRows = 0;
+    }
+    if (maxRows < 1 || maxRows == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("max-rows must be a whole number from 1 to " + (Integer.MAX_VALUE - 1) + ", got '" + rows + "'");
+    }
     // DriverManager finds H2 through its META-INF/services entry in lib/h2-*.jar: the runner makes
     // the plugin's class loader the thread's context class loader for start and for every call.
     Connection opened =
@@ -100,7 +112,8 @@ public final class SqlPoolPlugin implements Plugin {
   /**
    * Runs one SQL statement and returns, line by line: {@code pid PID}, then for a query its
    * column labels and one line per row (values separated by {@code " | "}), or for anything else
-   * {@code updated N}.
+   * {@code updated N}. A query's answer lists at most {@code max-rows} rows; if there were more,
+   * a last line says so: {@code (more rows; only the first 1000 are listed: max-rows)}.
    */
   private String execute(CallContext call, String sql) throws SQLException, InterruptedException {
     // A Python worker runs one task at a time; a process here serves several calls at once
@@ -123,6 +136,9 @@ public final class SqlPoolPlugin implements Plugin {
         // whose cancel came before it began to execute, which a driver may ignore.
         call.onCancel(() -> cancelQuietly(statement));
         statement.setQueryTimeout(wholeSecondsUpTo(call.remaining()));
+        // One row more than is listed tells whether there were more, without fetching them all:
+        // a whole table in one answer could pass the host's message limit, or this JVM's heap.
+        statement.setMaxRows(maxRows + 1);
         List<String> lines = new ArrayList<>();
         lines.add("pid " + PID);
         if (statement.execute(sql)) {
@@ -133,12 +149,18 @@ public final class SqlPoolPlugin implements Plugin {
               values.add(columns.getColumnLabel(i));
             }
             lines.add(String.join(" | ", values));
+            int listed = 0;
             while (rows.next()) {
+              if (listed == maxRows) {
+                lines.add("(more rows; only the first " + maxRows + " are listed: max-rows)");
+                break;
+              }
               values.clear();
               for (int i = 1; i <= columns.getColumnCount(); i++) {
                 values.add(String.valueOf(rows.getObject(i)));
               }
               lines.add(String.join(" | ", values));
+              listed++;
             }
           }
         } else {
