@@ -162,6 +162,21 @@ class SqlPoolTest {
   }
 
   @Test
+  void initSql_aSemicolonInsideQuotes_endsNoStatement() throws Exception {
+    String notes =
+        "CREATE TABLE notes(id INT, t VARCHAR(40), \"a;b\" INT);\n"
+            + "INSERT INTO notes VALUES (1, 'one; two', 1), (2, 'it''s; three', 2);";
+    try (RunningHost running = startPool(1, s -> s.config("init-sql", SEED + "\n" + notes))) {
+      PluginHandle pool = running.plugin("sql-pool");
+
+      String answer = pool.callText("execute", "SELECT t, \"a;b\" FROM notes ORDER BY id", TIMEOUT);
+
+      assertEquals(List.of("T | a;b", "one; two | 1", "it's; three | 2"), rows(answer));
+      assertEquals(List.of("TOTAL", "1000"), rows(pool.callText("execute", "SELECT COUNT(*) AS total FROM squares", TIMEOUT)));
+    }
+  }
+
+  @Test
   void aQueryListsAtMostMaxRowsRows_andSaysWhenThereWereMore() throws Exception {
     try (RunningHost running = startPool(1, s -> s.config("max-rows", "100"))) {
       PluginHandle pool = running.plugin("sql-pool");

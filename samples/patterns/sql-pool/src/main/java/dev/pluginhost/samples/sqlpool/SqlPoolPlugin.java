@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Configuration: {@code jdbc-url} (required), {@code user} and {@code password} (default
  * {@code sa} and empty), {@code init-sql} (statements separated by {@code ;}, run once per
- * process; none by default), {@code max-rows} (how many rows of a query's answer to send, default
+ * process; none by default; a {@code ;} inside quotes, {@code 'a;b'} or {@code "A;B"}, separates
+ * nothing, but one in a comment does: write none there), {@code max-rows} (how many rows of a query's answer to send, default
  * 1000).
  */
 public final class SqlPoolPlugin implements Plugin {
@@ -84,10 +85,8 @@ public final class SqlPoolPlugin implements Plugin {
             context.config().getOrDefault("user", "sa"),
             context.config().getOrDefault("password", ""));
     try (Statement statement = opened.createStatement()) {
-      for (String sql : context.config().getOrDefault("init-sql", "").split(";")) {
-        if (!sql.isBlank()) {
-          statement.execute(sql);
-        }
+      for (String sql : statements(context.config().getOrDefault("init-sql", ""))) {
+        statement.execute(sql);
       }
     } catch (SQLException | RuntimeException e) {
       // A start that fails leaves no plugin to close the connection in stop(): close it here, or a
@@ -107,6 +106,40 @@ public final class SqlPoolPlugin implements Plugin {
     // Not part of the pattern: shows where a class comes from as the plugin sees it, to prove its
     // libraries live apart from the host's.
     context.registerText("whereIs", (call, className) -> whereIs(className.trim()));
+  }
+
+  /**
+   * The statements of a script, split at each {@code ;} outside quotes: a string literal ({@code
+   * 'it''s; here'}, a quote inside doubled) or a quoted name ({@code "A;B"}). Blank ones are
+   * dropped. Comments are not understood, so a quote or {@code ;} in one counts.
+   */
+  private static List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder statement = new StringBuilder();
+    char quote = 0;
+    for (char c : script.toCharArray()) {
+      if (quote != 0) {
+        // A doubled quote closes and reopens at once, so it needs no case of its own.
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == ';') {
+        addUnlessBlank(statements, statement.toString());
+        statement.setLength(0);
+        continue;
+      }
+      statement.append(c);
+    }
+    addUnlessBlank(statements, statement.toString());
+    return statements;
+  }
+
+  private static void addUnlessBlank(List<String> statements, String statement) {
+    if (!statement.isBlank()) {
+      statements.add(statement);
+    }
   }
 
   /**
