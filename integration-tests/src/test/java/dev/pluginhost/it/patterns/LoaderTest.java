@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginPipe;
+import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.it.support.RunningHost;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
@@ -278,6 +280,25 @@ class LoaderTest {
       assertFailed(outcomes.get(3), Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
       assertFailed(outcomes.get(4), Status.Code.INVALID_ARGUMENT, "not an http(s) URL: 'ftp://example.org/file'");
       assertFetched(outcomes.get(5), small);
+    }
+  }
+
+  @Test
+  void start_refusesAChunkSizeOfNothing_andOneNoMessageCouldCarry() throws Exception {
+    // 0 would answer the empty body's digest for any URL; 16 MiB is the host's message limit.
+    for (String bad : List.of("0", Integer.toString(16 * 1024 * 1024))) {
+      try (RunningHost running =
+          RunningHost.start(
+              tempDir.resolve("chunk-" + bad),
+              b -> b.plugin("loader", s -> s.grant(Grants.NETWORK).config("chunk-bytes", bad)),
+              "loader")) {
+        // The host's start returns once the plugin's first process served or failed to.
+        ProcessDeath death =
+            running.plugin("loader").lastDeath().orElseThrow(() -> new AssertionError("the loader started with chunk-bytes " + bad));
+
+        assertEquals(DeathCause.FAILED_START, death.cause(), death.toString());
+        assertTrue(death.detail().contains("chunk-bytes must be 1 to 1048576, got '" + bad + "'"), death.detail());
+      }
     }
   }
 

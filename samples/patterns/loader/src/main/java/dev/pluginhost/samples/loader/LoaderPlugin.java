@@ -49,8 +49,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code SIZE SHA256 pid PID}; a URL that cannot be fetched fails its own call.
  *
  * <p>Inside the host's sandbox the plugin needs the grant {@code network} to reach any server.
- * Configuration: {@code chunk-bytes}, the size of a data message (default 65536), and
- * {@code timeout-ms}, how long to wait to connect and for the response's headers (default 10000).
+ * Configuration: {@code chunk-bytes}, the size of a data message (default 65536; 1 to 1048576, well
+ * within the host's message limit of 16 MiB by default: a host whose {@code maxMessageBytes} is
+ * lower needs it lower still), and {@code timeout-ms}, how long to wait to connect and for the
+ * response's headers (default 10000).
  */
 public final class LoaderPlugin implements Plugin {
   // The framing's tags, host to plugin.
@@ -71,17 +73,38 @@ public final class LoaderPlugin implements Plugin {
   private static final String PID =
       ProcessHandle.current().pid() + "-" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
 
+  /** The most {@code chunk-bytes} may be: a data message must fit the host's message limit. */
+  private static final int MAX_CHUNK_BYTES = 1024 * 1024;
+
   private int chunkBytes;
   private Duration timeout;
   private HttpClient client;
 
   @Override
   public void start(PluginContext context) {
-    chunkBytes = Integer.parseInt(context.config().getOrDefault("chunk-bytes", "65536"));
+    chunkBytes = chunkBytes(context.config().getOrDefault("chunk-bytes", "65536"));
     timeout = Duration.ofMillis(Long.parseLong(context.config().getOrDefault("timeout-ms", "10000")));
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     context.registerStreaming("load", this::load);
     context.registerText("fetch", this::fetch, FunctionOption.IDEMPOTENT);
+  }
+
+  /**
+   * The size of a data message, checked: 0 would read nothing and answer the empty body's digest
+   * for any URL, and a message past the host's limit fails every data message with
+   * RESOURCE_EXHAUSTED.
+   */
+  private static int chunkBytes(String setting) {
+    int bytes;
+    try {
+      bytes = Integer.parseInt(setting.trim());
+    } catch (NumberFormatException e) {
+      bytes = -1;
+    }
+    if (bytes < 1 || bytes > MAX_CHUNK_BYTES) {
+      throw new IllegalArgumentException("chunk-bytes must be 1 to " + MAX_CHUNK_BYTES + ", got '" + setting + "'");
+    }
+    return bytes;
   }
 
   private void load(CallContext call, Pipe pipe) throws Exception {
