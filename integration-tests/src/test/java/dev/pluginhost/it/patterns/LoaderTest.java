@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.pluginhost.host.CallOutcome;
 import dev.pluginhost.host.DeathCause;
 import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.PluginCallException;
+import dev.pluginhost.host.PluginHandle;
 import dev.pluginhost.host.PluginPipe;
 import dev.pluginhost.host.ProcessDeath;
 import dev.pluginhost.it.support.RunningHost;
@@ -280,6 +282,33 @@ class LoaderTest {
       assertFailed(outcomes.get(3), Status.Code.UNKNOWN, "java.net.ConnectException: could not connect to 127.0.0.1:");
       assertFailed(outcomes.get(4), Status.Code.INVALID_ARGUMENT, "not an http(s) URL: 'ftp://example.org/file'");
       assertFetched(outcomes.get(5), small);
+    }
+  }
+
+  @Test
+  void fetchAndLoad_waitingForHeadersThatNeverCome_hangUpOnTheirCallsCancel_notAtTheirTimeout() throws Exception {
+    // The plugin would wait 50 s for the headers; the test waits 20 s at most for it to hang up.
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running =
+            RunningHost.start(
+                tempDir, b -> b.plugin("loader", s -> s.grant(Grants.NETWORK).config("timeout-ms", "50000")), "loader")) {
+      PluginHandle loader = running.plugin("loader");
+      LoopbackWebServer.Stall forFetch = server.silent();
+      LoopbackWebServer.Stall forLoad = server.silent();
+
+      ListenableFuture<byte[]> fetch =
+          loader.callAsync("fetch", forFetch.url().getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(55));
+      forFetch.awaitRequest(WAIT);
+      fetch.cancel(true);
+      forFetch.awaitClientsGone(WAIT);
+
+      try (PluginPipe pipe = loader.openPipe("load", Duration.ofSeconds(55))) {
+        pipe.send(frame('G', forLoad.url()));
+        forLoad.awaitRequest(WAIT);
+        pipe.cancel();
+        forLoad.awaitClientsGone(WAIT);
+      }
+      assertTrue(loader.deaths().isEmpty(), loader.deaths().toString());
     }
   }
 
