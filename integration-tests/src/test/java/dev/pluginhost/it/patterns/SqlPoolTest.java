@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
+import dev.pluginhost.host.PluginSettings;
 import dev.pluginhost.host.ProcessInfo;
 import dev.pluginhost.it.support.RunningHost;
 import io.grpc.Status;
@@ -19,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,19 +42,35 @@ class SqlPoolTest {
   @TempDir Path tempDir;
 
   private RunningHost startPool(int processes) throws Exception {
+    return startPool(processes, s -> s);
+  }
+
+  /** A pool as {@link #startPool(int)} starts it, with {@code more} settings on top. */
+  private RunningHost startPool(int processes, UnaryOperator<PluginSettings.Builder> more) throws Exception {
     return RunningHost.start(
         tempDir,
         b ->
             b.plugin(
                 "sql-pool",
                 s ->
-                    s.processes(processes)
-                        // One statement at a time per process, as a Python worker takes one task
-                        // at a time: the rest wait in the host's queue for the first free process.
-                        .maxConcurrentCallsPerProcess(1)
-                        .config("jdbc-url", "jdbc:h2:mem:pool")
-                        .config("init-sql", SEED)),
+                    more.apply(
+                        s.processes(processes)
+                            // One statement at a time per process, as a Python worker takes one
+                            // task at a time: the rest wait in the host's queue for the first free
+                            // process.
+                            .maxConcurrentCallsPerProcess(1)
+                            .config("jdbc-url", "jdbc:h2:mem:pool")
+                            .config("init-sql", SEED))),
         "sql-pool");
+  }
+
+  /**
+   * A table read from a CSV at {@code url}: H2 reads it over HTTP, so a statement that reads it
+   * announces on the test's server that it runs, and waits there while the test holds the answer
+   * (one column N, one row 1). The pool needs the grant {@code network} to reach the server.
+   */
+  private static String csvAt(String url) {
+    return "CSVREAD('" + url + "')";
   }
 
   private static List<byte[]> utf8(List<String> texts) {
@@ -140,9 +161,103 @@ class SqlPoolTest {
     }
   }
 
+  @Test
+  void initSql_aSemicolonInsideQuotes_endsNoStatement() throws Exception {
+    String notes =
+        "CREATE TABLE notes(id INT, t VARCHAR(40), \"a;b\" INT);\n"
+            + "INSERT INTO notes VALUES (1, 'one; two', 1), (2, 'it''s; three', 2);";
+    try (RunningHost running = startPool(1, s -> s.config("init-sql", SEED + "\n" + notes))) {
+      PluginHandle pool = running.plugin("sql-pool");
+
+      String answer = pool.callText("execute", "SELECT t, \"a;b\" FROM notes ORDER BY id", TIMEOUT);
+
+      assertEquals(List.of("T | a;b", "one; two | 1", "it's; three | 2"), rows(answer));
+      assertEquals(List.of("TOTAL", "1000"), rows(pool.callText("execute", "SELECT COUNT(*) AS total FROM squares", TIMEOUT)));
+    }
+  }
+
+  @Test
+  void aQueryListsAtMostMaxRowsRows_andSaysWhenThereWereMore() throws Exception {
+    try (RunningHost running = startPool(1, s -> s.config("max-rows", "100"))) {
+      PluginHandle pool = running.plugin("sql-pool");
+      List<String> hundred = new ArrayList<>(List.of("X"));
+      for (int x = 1; x <= 100; x++) {
+        hundred.add(Integer.toString(x));
+      }
+
+      List<String> exactly = rows(pool.callText("execute", "SELECT X FROM SYSTEM_RANGE(1, 100)", TIMEOUT));
+      List<String> more = rows(pool.callText("execute", "SELECT X FROM SYSTEM_RANGE(1, 5000)", TIMEOUT));
+
+      assertEquals(hundred, exactly);
+      List<String> cut = new ArrayList<>(hundred);
+      cut.add("(more rows; only the first 100 are listed: max-rows)");
+      assertEquals(cut, more);
+    }
+  }
+
+  @Test
+  void aCallWhoseDeadlinePassesWhileItWaitsForTheConnection_givesUpThen_andItsStatementNeverRuns() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        // Two calls at once in one process: the second waits in the plugin for the connection.
+        RunningHost running = startPool(1, s -> s.maxConcurrentCallsPerProcess(2).grant(Grants.NETWORK))) {
+      PluginHandle pool = running.plugin("sql-pool");
+      LoopbackWebServer.Held csv = server.held("/rows.csv", "N\n1\n".getBytes(StandardCharsets.UTF_8));
+      ListenableFuture<byte[]> holding = pool.callAsync("execute", utf8("SELECT * FROM " + csvAt(server.url("/rows.csv"))), TIMEOUT);
+      csv.awaitRequest(TIMEOUT);
+
+      PluginCallException late =
+          assertThrows(
+              PluginCallException.class,
+              () -> pool.callText("execute", "UPDATE squares SET square = -1 WHERE n = 1", Duration.ofSeconds(2)));
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, late.code(), late.getMessage());
+      csv.release();
+
+      assertEquals(List.of("N", "1"), rows(new String(holding.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8)));
+      // Had the UPDATE waited on, it would have run as soon as the connection came free, after
+      // its caller was told it failed.
+      assertEquals(List.of("SQUARE", "1"), rows(pool.callText("execute", "SELECT square FROM squares WHERE n = 1", TIMEOUT)));
+      assertTrue(pool.deaths().isEmpty(), pool.deaths().toString());
+    }
+  }
+
+  @Test
+  void cancellingACall_stopsItsStatementInTheDatabase_andFreesTheConnectionForTheNext() throws Exception {
+    try (LoopbackWebServer server = LoopbackWebServer.start();
+        RunningHost running = startPool(1, s -> s.grant(Grants.NETWORK))) {
+      PluginHandle pool = running.plugin("sql-pool");
+      LoopbackWebServer.Held csv = server.held("/rows.csv", "N\n1\n".getBytes(StandardCharsets.UTF_8));
+      // Sums more numbers than it could before the call's deadline (its query timeout too).
+      String endless =
+          "SELECT SUM(X) FROM SYSTEM_RANGE(1, 1000000000000000 + (SELECT COUNT(*) FROM "
+              + csvAt(server.url("/rows.csv")) + "))";
+      ListenableFuture<byte[]> sum = pool.callAsync("execute", utf8(endless), Duration.ofSeconds(50));
+      // H2 reads the CSV once to parse the statement, then again once it executes: a cancel must
+      // come after the parse, since JDBC cancels only what executes (the query timeout catches a
+      // cancel lost so early, at the deadline).
+      csv.awaitRequest(TIMEOUT);
+      csv.release();
+      csv.awaitRequests(2, TIMEOUT);
+
+      sum.cancel(true);
+
+      // The next statement gets the process's connection well within its 20 s, not when the sum
+      // would have hit its 50 s query timeout.
+      assertEquals(List.of("ONE", "1"), rows(pool.callText("execute", "SELECT 1 AS one", Duration.ofSeconds(20))));
+      assertTrue(pool.deaths().isEmpty(), pool.deaths().toString());
+    }
+  }
+
   /** The lines of a successful statement's answer after its {@code pid} line. */
   private static List<String> rows(CallOutcome outcome) {
-    String[] lines = outcome.text().split("\n");
+    return rows(outcome.text());
+  }
+
+  private static List<String> rows(String answer) {
+    String[] lines = answer.split("\n");
     return List.of(lines).subList(1, lines.length);
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

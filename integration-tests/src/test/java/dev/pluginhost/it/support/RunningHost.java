@@ -52,7 +52,7 @@ public final class RunningHost implements AutoCloseable {
       throw new IllegalStateException("the host did not start", e);
     }
     for (PluginHandle plugin : host.plugins()) {
-      plugin.pid().ifPresent(running.pids::add);
+      // The listener first, so a process started while the others are read is not missed.
       plugin.addListener(
           event -> {
             if (event.pid() > 0) {
@@ -60,6 +60,9 @@ public final class RunningHost implements AutoCloseable {
             }
           },
           MoreExecutors.directExecutor());
+      plugin.pid().ifPresent(running.pids::add);
+      // Every process of a pool (and any spare) is checked at close, not only the one pid() names.
+      plugin.processes().forEach(process -> running.pids.add(process.pid()));
     }
     return running;
   }

@@ -12,14 +12,21 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -49,8 +56,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code SIZE SHA256 pid PID}; a URL that cannot be fetched fails its own call.
  *
  * <p>Inside the host's sandbox the plugin needs the grant {@code network} to reach any server.
- * Configuration: {@code chunk-bytes}, the size of a data message (default 65536), and
- * {@code timeout-ms}, how long to wait to connect and for the response's headers (default 10000).
+ * Configuration: {@code chunk-bytes}, the size of a data message (default 65536; 1 to 1048576, well
+ * within the host's message limit of 16 MiB by default: a host whose {@code maxMessageBytes} is
+ * lower needs it lower still), and {@code timeout-ms}, how long to wait to connect and for the
+ * response's headers (default 10000; never longer than the caller waits).
  */
 public final class LoaderPlugin implements Plugin {
   // The framing's tags, host to plugin.
@@ -71,17 +80,38 @@ public final class LoaderPlugin implements Plugin {
   private static final String PID =
       ProcessHandle.current().pid() + "-" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
 
+  /** The most {@code chunk-bytes} may be: a data message must fit the host's message limit. */
+  private static final int MAX_CHUNK_BYTES = 1024 * 1024;
+
   private int chunkBytes;
   private Duration timeout;
   private HttpClient client;
 
   @Override
   public void start(PluginContext context) {
-    chunkBytes = Integer.parseInt(context.config().getOrDefault("chunk-bytes", "65536"));
+    chunkBytes = chunkBytes(context.config().getOrDefault("chunk-bytes", "65536"));
     timeout = Duration.ofMillis(Long.parseLong(context.config().getOrDefault("timeout-ms", "10000")));
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     context.registerStreaming("load", this::load);
     context.registerText("fetch", this::fetch, FunctionOption.IDEMPOTENT);
+  }
+
+  /**
+   * The size of a data message, checked: 0 would read nothing and answer the empty body's digest
+   * for any URL, and a message past the host's limit fails every data message with
+   * RESOURCE_EXHAUSTED.
+   */
+  private static int chunkBytes(String setting) {
+    int bytes;
+    try {
+      bytes = Integer.parseInt(setting.trim());
+    } catch (NumberFormatException e) {
+      bytes = -1;
+    }
+    if (bytes < 1 || bytes > MAX_CHUNK_BYTES) {
+      throw new IllegalArgumentException("chunk-bytes must be 1 to " + MAX_CHUNK_BYTES + ", got '" + setting + "'");
+    }
+    return bytes;
   }
 
   private void load(CallContext call, Pipe pipe) throws Exception {
@@ -90,7 +120,7 @@ public final class LoaderPlugin implements Plugin {
       throw new IllegalArgumentException("the first message must be 'G' followed by a URL");
     }
     URI uri = parse(new String(request, 1, request.length - 1, StandardCharsets.UTF_8));
-    HttpResponse<InputStream> response = get(uri);
+    HttpResponse<InputStream> response = get(call, uri);
     try (InputStream body = response.body()) {
       long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       send(pipe, HEADERS, response.statusCode() + " " + length);
@@ -161,7 +191,7 @@ public final class LoaderPlugin implements Plugin {
   /** Downloads one URL whole: {@code SIZE SHA256 pid PID}. */
   private String fetch(CallContext call, String url) throws IOException, InterruptedException {
     URI uri = parse(url.trim());
-    HttpResponse<InputStream> response = get(uri);
+    HttpResponse<InputStream> response = get(call, uri);
     MessageDigest sha256 = sha256();
     long size = 0;
     try (InputStream body = response.body()) {
@@ -179,14 +209,39 @@ public final class LoaderPlugin implements Plugin {
     return size + " " + HexFormat.of().formatHex(sha256.digest()) + " pid " + PID;
   }
 
-  /** Sends the request and waits for the headers; a status of 400 or more is an IOException. */
-  private HttpResponse<InputStream> get(URI uri) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+  /**
+   * Sends the request and waits for the headers, no longer than {@code timeout-ms} nor than the
+   * caller waits, and hangs up if the call is cancelled meanwhile; a status of 400 or more is an
+   * IOException.
+   */
+  private HttpResponse<InputStream> get(CallContext call, URI uri) throws IOException, InterruptedException {
+    Duration wait = call.remaining().compareTo(timeout) < 0 ? call.remaining() : timeout;
+    wait = wait.toMillis() < 1 ? Duration.ofMillis(1) : wait;
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(wait).GET().build();
+    CompletableFuture<HttpResponse<InputStream>> answer =
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    call.onCancel(() -> answer.cancel(true));
     HttpResponse<InputStream> response;
     try {
-      response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (ConnectException e) {
-      throw new ConnectException("could not connect to " + uri.getAuthority() + ": " + reason(e));
+      response = answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      hangUp(answer);
+      throw new HttpTimeoutException("no answer from " + uri.getAuthority() + " within " + wait.toMillis() + " ms");
+    } catch (CancellationException e) {
+      throw new CallCancelledException("cancelled while waiting for " + uri);
+    } catch (InterruptedException e) {
+      hangUp(answer);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpConnectTimeoutException) {
+        throw new HttpConnectTimeoutException("could not connect to " + uri.getAuthority() + " within " + wait.toMillis() + " ms");
+      } else if (cause instanceof HttpTimeoutException) {
+        throw new HttpTimeoutException("no answer from " + uri.getAuthority() + " within " + wait.toMillis() + " ms");
+      } else if (cause instanceof ConnectException) {
+        throw new ConnectException("could not connect to " + uri.getAuthority() + ": " + reason(cause));
+      }
+      throw cause instanceof IOException ? (IOException) cause : new IOException(cause);
     }
     if (response.statusCode() >= 400) {
       response.body().close();
@@ -195,8 +250,15 @@ public final class LoaderPlugin implements Plugin {
     return response;
   }
 
+  /** Aborts an exchange, and closes the response's body should it have come in meanwhile. */
+  private static void hangUp(CompletableFuture<HttpResponse<InputStream>> answer) {
+    if (!answer.cancel(true)) {
+      answer.thenAccept(response -> closeQuietly(response.body()));
+    }
+  }
+
   /** The first message in a failed connect's chain of causes; the JDK's client often gives none. */
-  private static String reason(ConnectException e) {
+  private static String reason(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t.getMessage() != null) {
         return t.getMessage();

@@ -1,5 +1,6 @@
 package dev.pluginhost.samples.sqlpool;
 
+import dev.pluginhost.plugin.api.CallCancelledException;
 import dev.pluginhost.plugin.api.CallContext;
 import dev.pluginhost.plugin.api.Plugin;
 import dev.pluginhost.plugin.api.PluginContext;
@@ -11,8 +12,11 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * multiprocessing's {@code Pool(initializer=...)} with a database. In Python:
@@ -42,7 +46,9 @@ import java.util.List;
  *
  * <p>Configuration: {@code jdbc-url} (required), {@code user} and {@code password} (default
  * {@code sa} and empty), {@code init-sql} (statements separated by {@code ;}, run once per
- * process; none by default).
+ * process; none by default; a {@code ;} inside quotes, {@code 'a;b'} or {@code "A;B"}, separates
+ * nothing, but one in a comment does: write none there), {@code max-rows} (how many rows of a query's answer to send, default
+ * 1000).
  */
 public final class SqlPoolPlugin implements Plugin {
   /**
@@ -55,23 +61,45 @@ public final class SqlPoolPlugin implements Plugin {
 
   /** This process's connection: the initializer's global. Used by one statement at a time. */
   private Connection connection;
+  /** Whose turn it is on {@link #connection}. */
+  private final ReentrantLock turn = new ReentrantLock();
+  /** The most rows a query's answer lists. */
+  private int maxRows;
 
   @Override
   public void start(PluginContext context) throws Exception {
+    String rows = context.config().getOrDefault("max-rows", "1000");
+    try {
+      maxRows = Integer.parseInt(rows);
+    } catch (NumberFormatException e) {
+      maxRows = 0;
+    }
+    if (maxRows < 1 || maxRows == Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("max-rows must be a whole number from 1 to " + (Integer.MAX_VALUE - 1) + ", got '" + rows + "'");
+    }
     // DriverManager finds H2 through its META-INF/services entry in lib/h2-*.jar: the runner makes
     // the plugin's class loader the thread's context class loader for start and for every call.
-    connection =
+    Connection opened =
         DriverManager.getConnection(
             context.requireConfig("jdbc-url"),
             context.config().getOrDefault("user", "sa"),
             context.config().getOrDefault("password", ""));
-    try (Statement statement = connection.createStatement()) {
-      for (String sql : context.config().getOrDefault("init-sql", "").split(";")) {
-        if (!sql.isBlank()) {
-          statement.execute(sql);
-        }
+    try (Statement statement = opened.createStatement()) {
+      for (String sql : statements(context.config().getOrDefault("init-sql", ""))) {
+        statement.execute(sql);
       }
+    } catch (SQLException | RuntimeException e) {
+      // A start that fails leaves no plugin to close the connection in stop(): close it here, or a
+      // database server keeps the session (and an in-memory database its data) for as long as the
+      // JVM lives.
+      try {
+        opened.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
     }
+    connection = opened;
     context.logger().log(System.Logger.Level.INFO, "pid " + PID + " connected to " + connection.getMetaData().getURL());
 
     context.registerText("execute", this::execute);
@@ -81,18 +109,69 @@ public final class SqlPoolPlugin implements Plugin {
   }
 
   /**
+   * The statements of a script, split at each {@code ;} outside quotes: a string literal ({@code
+   * 'it''s; here'}, a quote inside doubled) or a quoted name ({@code "A;B"}). Blank ones are
+   * dropped. Comments are not understood, so a quote or {@code ;} in one counts.
+   */
+  private static List<String> statements(String script) {
+    List<String> statements = new ArrayList<>();
+    StringBuilder statement = new StringBuilder();
+    char quote = 0;
+    for (char c : script.toCharArray()) {
+      if (quote != 0) {
+        // A doubled quote closes and reopens at once, so it needs no case of its own.
+        if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == ';') {
+        addUnlessBlank(statements, statement.toString());
+        statement.setLength(0);
+        continue;
+      }
+      statement.append(c);
+    }
+    addUnlessBlank(statements, statement.toString());
+    return statements;
+  }
+
+  private static void addUnlessBlank(List<String> statements, String statement) {
+    if (!statement.isBlank()) {
+      statements.add(statement);
+    }
+  }
+
+  /**
    * Runs one SQL statement and returns, line by line: {@code pid PID}, then for a query its
    * column labels and one line per row (values separated by {@code " | "}), or for anything else
-   * {@code updated N}.
+   * {@code updated N}. A query's answer lists at most {@code max-rows} rows; if there were more,
+   * a last line says so: {@code (more rows; only the first 1000 are listed: max-rows)}.
    */
-  private String execute(CallContext call, String sql) throws SQLException {
+  private String execute(CallContext call, String sql) throws SQLException, InterruptedException {
     // A Python worker runs one task at a time; a process here serves several calls at once
-    // (maxConcurrentCallsPerProcess), so calls take turns on the one connection. Give the plugin
-    // maxConcurrentCallsPerProcess(1) and they never wait here.
-    synchronized (this) {
+    // (maxConcurrentCallsPerProcess), so calls take turns on the one connection, each waiting no
+    // longer than its caller does: a call that waited on past its deadline would be killed with
+    // its process as hung. Give the plugin maxConcurrentCallsPerProcess(1) and none waits here.
+    if (!turn.tryLock(call.remaining().toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new CallCancelledException("the call's deadline passed while it waited for this process's connection");
+    }
+    try {
+      // Its caller may have given up while it waited: then it must not run at all (an UPDATE
+      // applied after the caller was told it failed).
+      if (call.isCancelled()) {
+        throw new CallCancelledException("the call was cancelled while it waited for this process's connection");
+      }
       try (Statement statement = connection.createStatement()) {
-        // Stop when the caller stops waiting, rather than run on past its deadline.
-        statement.setQueryTimeout((int) Math.max(1, call.remaining().toSeconds()));
+        // Stop the statement in the database when the caller stops waiting (it cancels, or its
+        // deadline passes), rather than let it run on with the connection. The query timeout is
+        // the database's own backstop, in whole seconds rounded up: it also stops a statement
+        // whose cancel came before it began to execute, which a driver may ignore.
+        call.onCancel(() -> cancelQuietly(statement));
+        statement.setQueryTimeout(wholeSecondsUpTo(call.remaining()));
+        // One row more than is listed tells whether there were more, without fetching them all:
+        // a whole table in one answer could pass the host's message limit, or this JVM's heap.
+        statement.setMaxRows(maxRows + 1);
         List<String> lines = new ArrayList<>();
         lines.add("pid " + PID);
         if (statement.execute(sql)) {
@@ -103,12 +182,18 @@ public final class SqlPoolPlugin implements Plugin {
               values.add(columns.getColumnLabel(i));
             }
             lines.add(String.join(" | ", values));
+            int listed = 0;
             while (rows.next()) {
+              if (listed == maxRows) {
+                lines.add("(more rows; only the first " + maxRows + " are listed: max-rows)");
+                break;
+              }
               values.clear();
               for (int i = 1; i <= columns.getColumnCount(); i++) {
                 values.add(String.valueOf(rows.getObject(i)));
               }
               lines.add(String.join(" | ", values));
+              listed++;
             }
           }
         } else {
@@ -116,6 +201,9 @@ public final class SqlPoolPlugin implements Plugin {
         }
         return String.join("\n", lines);
       } catch (SQLException e) {
+        if (call.isCancelled()) {
+          throw new CallCancelledException("the statement was stopped: its call was cancelled (" + e.getMessage() + ")");
+        }
         // SQL states of class 42 (syntax error, no such table or column), 22 (bad data) and 23
         // (constraint violated) mean the statement is wrong: INVALID_ARGUMENT for the caller.
         // Anything else (the connection broke) is the plugin's failure: UNKNOWN.
@@ -125,6 +213,26 @@ public final class SqlPoolPlugin implements Plugin {
         }
         throw e;
       }
+    } finally {
+      turn.unlock();
+    }
+  }
+
+  /**
+   * A JDBC query timeout for {@code remaining}: whole seconds rounded up, so never shorter than the
+   * time left, and at least 1 (0 would mean none).
+   */
+  private static int wholeSecondsUpTo(Duration remaining) {
+    long millis = Math.max(1, remaining.toMillis());
+    return (int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000);
+  }
+
+  /** Stops a statement running in the database; one that has ended already is left as it is. */
+  private static void cancelQuietly(Statement statement) {
+    try {
+      statement.cancel();
+    } catch (SQLException e) {
+      // Closed already: it ran to its end, so there is nothing to stop.
     }
   }
 
@@ -144,8 +252,11 @@ public final class SqlPoolPlugin implements Plugin {
 
   @Override
   public void stop() throws SQLException {
-    synchronized (this) {
+    turn.lock();
+    try {
       connection.close();
+    } finally {
+      turn.unlock();
     }
   }
 }
