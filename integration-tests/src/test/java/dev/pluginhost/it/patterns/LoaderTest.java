@@ -211,7 +211,7 @@ class LoaderTest {
       List<CallOutcome> outcomes =
           running
               .plugin("loader")
-              .map("fetch", List.of(stall.url().getBytes(StandardCharsets.UTF_8)), MapOptions.timeout(Duration.ofSeconds(3)));
+              .map("fetch", List.of(stall.url().getBytes(StandardCharsets.UTF_8)), MapOptions.timeout(Duration.ofSeconds(5)));
 
       // Never a digest of part of the body. The host takes no answer from a call past its
       // deadline, so this holds even without the plugin's own check that its call was cancelled;
