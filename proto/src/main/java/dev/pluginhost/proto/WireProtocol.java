@@ -67,6 +67,18 @@ public final class WireProtocol {
     }
   }
 
+  /**
+   * Whether {@code headers} carry the token header of {@code token}, compared in constant time: the
+   * check of every server that serves only the holder of a spawn's token.
+   */
+  public static boolean presentsToken(io.grpc.Metadata headers, byte[] token) {
+    String presented = headers.get(TOKEN_HEADER);
+    return presented != null
+        && constantTimeEquals(
+            tokenHeaderValue(token).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            presented.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
   /** Compares secrets in time independent of where they first differ. */
   public static boolean constantTimeEquals(byte[] a, byte[] b) {
     return MessageDigest.isEqual(a, b);

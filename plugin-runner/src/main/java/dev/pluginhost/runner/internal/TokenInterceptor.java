@@ -7,7 +7,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Refuses every call that does not carry this spawn's token, but the handshake, which proves the
@@ -15,10 +14,10 @@ import java.nio.charset.StandardCharsets;
  * (another plugin, say) can therefore neither call this plugin nor read its state.
  */
 final class TokenInterceptor implements ServerInterceptor {
-  private final byte[] expected;
+  private final byte[] token;
 
   TokenInterceptor(byte[] token) {
-    this.expected = WireProtocol.tokenHeaderValue(token).getBytes(StandardCharsets.US_ASCII);
+    this.token = token.clone();
   }
 
   @Override
@@ -28,10 +27,7 @@ final class TokenInterceptor implements ServerInterceptor {
     if (method.equals(PluginRunnerGrpc.getHandshakeMethod().getFullMethodName())) {
       return next.startCall(call, headers);
     }
-    String presented = headers.get(WireProtocol.TOKEN_HEADER);
-    if (presented == null
-        || !WireProtocol.constantTimeEquals(
-            expected, presented.getBytes(StandardCharsets.US_ASCII))) {
+    if (!WireProtocol.presentsToken(headers, token)) {
       call.close(
           Status.UNAUTHENTICATED.withDescription("this plugin runner serves only the host that started it"),
           new Metadata());

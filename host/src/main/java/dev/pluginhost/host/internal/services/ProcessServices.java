@@ -15,7 +15,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -124,17 +123,15 @@ public final class ProcessServices implements AutoCloseable {
 
   /** Refuses every request that does not carry the spawn's token. */
   private static final class TokenCheck implements ServerInterceptor {
-    private final byte[] expected;
+    private final byte[] token;
 
     TokenCheck(byte[] token) {
-      this.expected = WireProtocol.tokenHeaderValue(token).getBytes(StandardCharsets.US_ASCII);
+      this.token = token.clone();
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-      String presented = headers.get(WireProtocol.TOKEN_HEADER);
-      if (presented == null
-          || !WireProtocol.constantTimeEquals(expected, presented.getBytes(StandardCharsets.US_ASCII))) {
+      if (!WireProtocol.presentsToken(headers, token)) {
         call.close(Status.UNAUTHENTICATED.withDescription("these host services serve only the process they were made for"), new Metadata());
         return new ServerCall.Listener<>() {};
       }
