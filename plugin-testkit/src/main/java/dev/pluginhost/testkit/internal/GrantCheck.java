@@ -28,7 +28,7 @@ public final class GrantCheck {
   /** Throws PERMISSION_DENIED naming {@code grant} unless the plugin holds it. */
   public void require(String grant) {
     if (!holds(grant)) {
-      throw denied(pluginId, grant);
+      throw HostServiceException.denied(pluginId, grant);
     }
   }
 
@@ -37,10 +37,6 @@ public final class GrantCheck {
     return grants.contains(grant) || (grant.startsWith("call:") && grants.contains("call:*"));
   }
 
-  /** The error for a missing grant, worded as the host words it. */
-  public static HostServiceException denied(String pluginId, String grant) {
-    return HostServiceException.denied(pluginId, grant);
-  }
 
   /**
    * Checks that {@code grant} is one a host knows, as the host's settings check it, and returns it.

@@ -1,13 +1,12 @@
 package dev.pluginhost.host.internal.services;
 
-import static com.google.common.util.concurrent.MoreExecutors.directExecutor;
-
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.pluginhost.host.CallOutcome;
+import dev.pluginhost.host.Grants;
 import dev.pluginhost.host.MapOptions;
 import dev.pluginhost.host.PluginCallException;
 import dev.pluginhost.host.PluginHandle;
@@ -71,7 +70,8 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   private static final Logger log = LoggerFactory.getLogger(HostServicesEndpoint.class);
   /** Log records one request may carry. */
   static final int MAX_RECORDS_PER_REQUEST = 1000;
-  private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** A plugin id, a service name, a log field's name. */
+  static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,128}");
   /** Used when a request carries no deadline (the runner always sets one). */
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -92,7 +92,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void log(LogRequest request, StreamObserver<LogResponse> responses) {
-    if (!granted("log", responses)) {
+    if (!granted(Grants.LOG, responses)) {
       return;
     }
     if (request.getRecordsCount() > MAX_RECORDS_PER_REQUEST) {
@@ -108,7 +108,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void kvGet(KvGetRequest request, StreamObserver<KvGetResponse> responses) {
-    if (granted("kv", responses)) {
+    if (granted(Grants.KV, responses)) {
       answer(responses, () -> {
         ByteString value = hub.store(caller.pluginId()).get(request.getKey());
         return value == null
@@ -120,7 +120,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void kvPut(KvPutRequest request, StreamObserver<KvPutResponse> responses) {
-    if (granted("kv", responses)) {
+    if (granted(Grants.KV, responses)) {
       answer(responses, () -> {
         if (Context.current().isCancelled()) {
           // The runner gave up on this write (its deadline passed while it queued): do not apply it late.
@@ -140,7 +140,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   @Override
   public void kvList(KvListRequest request, StreamObserver<KvListResponse> responses) {
-    if (granted("kv", responses)) {
+    if (granted(Grants.KV, responses)) {
       answer(responses, () -> KvListResponse.newBuilder().addAllKeys(hub.store(caller.pluginId()).keys(request.getPrefix())).build());
     }
   }
@@ -152,7 +152,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
    */
   @Override
   public void holdLock(HoldLockRequest request, StreamObserver<HoldLockResponse> responses) {
-    if (!granted("locks", responses)) {
+    if (!granted(Grants.LOCKS, responses)) {
       return;
     }
     LockTable table = hub.locks(caller.pluginId());
@@ -230,7 +230,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
   public void callService(CallServiceRequest request, StreamObserver<CallServiceResponse> responses) {
     if (!named(request.getService(), NAME, "service", responses)
         || !named(request.getMethod(), METHOD, "method", responses)
-        || !granted("service:" + request.getService(), responses)) {
+        || !granted(Grants.SERVICE_PREFIX + request.getService(), responses)) {
       return;
     }
     PluginService service = hub.service(request.getService());
@@ -304,7 +304,7 @@ final class HostServicesEndpoint extends HostServicesGrpc.HostServicesImplBase {
 
   /** The plugin {@code id} if the caller may call it and it exists; otherwise answers and returns null. */
   private PluginHandle target(String id, StreamObserver<?> responses) {
-    if (!named(id, NAME, "plugin", responses) || !granted("call:" + id, responses)) {
+    if (!named(id, NAME, "plugin", responses) || !granted(Grants.CALL_PREFIX + id, responses)) {
       return null;
     }
     PluginHandle target = hub.plugin(id).orElse(null);

@@ -33,7 +33,8 @@ final class StructuredLogSink {
   static final double RECORDS_PER_SECOND = 200;
   static final int MAX_LINE_CHARS = 8 * 1024;
   static final int MAX_FIELDS = 32;
-  private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  static final int MAX_VALUE_CHARS = 1024;
+  private static final Pattern FIELD_NAME = HostServicesEndpoint.NAME;
   private static final Set<String> HOST_KEYS = Set.of("plugin", "version", "pid");
   private static final long NOTICE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -88,7 +89,7 @@ final class StructuredLogSink {
     Map<String, String> fields = new TreeMap<>();
     for (Map.Entry<String, String> field : record.getFieldsMap().entrySet()) {
       if (fields.size() < MAX_FIELDS && FIELD_NAME.matcher(field.getKey()).matches() && !HOST_KEYS.contains(field.getKey())) {
-        fields.put(field.getKey(), cut(escape(field.getValue()), 1024));
+        fields.put(field.getKey(), cut(escape(field.getValue()), MAX_VALUE_CHARS));
       }
     }
     String escaped = escape(record.getMessage());
